@@ -1,0 +1,3 @@
+from mrt.cli import main
+
+main()

@@ -1,0 +1,193 @@
+"""The pure entry points every face shares: text + path + settings -> findings.
+
+`analyze_source` is what the language server calls on an unsaved buffer; `analyze_paths` is what
+`mrt check` and the pytest plugin call on files and directories. Both parse once, run every enabled
+rule over the one model, and then apply the project's settings (select/ignore, per-file ignores,
+severity overrides, skipped revisions, `downgrades = false`) and in-file suppressions.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+
+from mrt.config import MRTConfig, code_matches
+from mrt.findings import RiskWarning
+from mrt.model import MigrationAST, parse_migration
+from mrt.model.migration import UNKNOWN_FRAMEWORK
+from mrt.model.ops import Span
+from mrt.model.source import SourceError, read_source
+from mrt.rules.registry import PARSING, Hit, Rule, all_rules, get_rule
+from mrt.suppression import ALL, Suppressions, parse_suppressions
+
+SYNTAX_CODE = "MRT902"
+UNUSED_SUPPRESSION_CODE = "MRT903"
+
+
+def analyze_source(
+    text: str, path: str, settings: MRTConfig | None = None, *, app: str | None = None
+) -> list[RiskWarning]:
+    """Findings for one migration's source text (which may be an unsaved editor buffer)."""
+    config = settings or MRTConfig()
+    migration = parse_migration(text, path, dialect=config.dialect, app=app)
+    return analyze_migration(migration, config)
+
+
+def analyze_paths(paths: Iterable[str | os.PathLike[str]], settings: MRTConfig | None = None) -> list[RiskWarning]:
+    """Findings for every migration found under `paths` (files or directories), sorted by place."""
+    from mrt.discovery import discover
+
+    config = settings or MRTConfig()
+    findings: list[RiskWarning] = []
+    for found in discover([str(p) for p in paths]):
+        try:
+            text = read_source(found.path)
+        except SourceError as exc:
+            findings.append(_unreadable(found.path, str(exc), config))
+            continue
+        findings.extend(analyze_source(text, found.path, config, app=found.app))
+    findings.sort(key=RiskWarning.sort_key)
+    return findings
+
+
+def analyze_migration(migration: MigrationAST, config: MRTConfig) -> list[RiskWarning]:
+    """Run the enabled rules over a parsed migration and apply settings and suppressions."""
+    if migration.syntax_error is not None:
+        problem = migration.syntax_error
+        rule = get_rule(SYNTAX_CODE)
+        assert rule is not None
+        hit = Hit(message=f"Syntax error: {problem.message} (line {problem.line})", span=None)
+        finding = _finding(rule, hit, migration, config)
+        finding.line, finding.column = problem.line, problem.column
+        return [finding]
+    if migration.framework == UNKNOWN_FRAMEWORK:
+        return []
+    ignored_here = config.ignored_for_path(migration.path)
+    skipped = migration.label in config.skip or migration.revision in config.skip
+    suppressions = parse_suppressions(migration.source)
+    findings: list[RiskWarning] = []
+    for rule in _enabled_rules(config):
+        if migration.framework not in rule.frameworks or rule.code in ignored_here:
+            continue
+        if rule.needs_downgrade and (not config.downgrades or skipped):
+            continue
+        if rule.category == PARSING:
+            continue
+        try:
+            hits = list(rule.check(migration, config))
+        except Exception as exc:  # a rule bug must not hide every other finding
+            warnings.warn(f"mrt: rule {rule.code} failed on {migration.path}: {exc!r}", RuntimeWarning, stacklevel=2)
+            continue
+        for hit in hits:
+            finding = _finding(rule, hit, migration, config)
+            last = finding.end_line or finding.line or 1
+            if suppressions.matches(rule.code, rule.aliases, finding.line or 1, last):
+                continue
+            findings.append(finding)
+    findings.extend(_custom_checks(migration, config))
+    if _selected(UNUSED_SUPPRESSION_CODE, config) and UNUSED_SUPPRESSION_CODE not in ignored_here:
+        findings.extend(_unused_suppressions(migration, suppressions, config))
+    return findings
+
+
+def _enabled_rules(config: MRTConfig) -> list[Rule]:
+    return [r for r in all_rules() if _selected(r.code, config, r)]
+
+
+def _selected(code: str, config: MRTConfig, rule: Rule | None = None) -> bool:
+    rule = rule or get_rule(code)
+    if code_matches(code, config.ignore) or (rule and any(code_matches(a, config.ignore) for a in rule.aliases)):
+        return False
+    if code_matches(code, config.extend_select):
+        return True
+    if config.select:
+        return code_matches(code, config.select)
+    return rule.default_enabled if rule else False
+
+
+def _severity(rule: Rule, config: MRTConfig) -> str:
+    overrides = config.severity_overrides
+    for key in (rule.code, rule.name, *rule.aliases):
+        if key in overrides:
+            return overrides[key]
+    return rule.severity
+
+
+def _display_path(path: str) -> str:
+    """Paths relative to the working directory when below it, so reports are never bare names."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd()).as_posix()
+    except (ValueError, OSError):
+        return path
+
+
+def _finding(rule: Rule, hit: Hit, migration: MigrationAST, config: MRTConfig) -> RiskWarning:
+    span = hit.span
+    return RiskWarning(
+        revision=migration.label,
+        file=_display_path(migration.path),
+        pattern=rule.name,
+        message=hit.message,
+        severity=_severity(rule, config),
+        line=span.line if span else 1,
+        code=rule.code,
+        category=rule.category,
+        column=span.column if span else 0,
+        end_line=span.end_line if span else None,
+        end_column=span.end_column if span else None,
+        table=hit.table,
+        column_name=hit.column,
+        app=migration.app,
+        related=hit.related,
+        fixes=hit.fixes,
+        path=str(Path(migration.path).resolve()) if migration.path else "",
+    )
+
+
+def _unreadable(path: str, reason: str, config: MRTConfig) -> RiskWarning:
+    migration = MigrationAST(path=path, source="")
+    rule = get_rule(SYNTAX_CODE)
+    assert rule is not None
+    return _finding(rule, Hit(message=f"Cannot read migration: {reason}", span=None), migration, config)
+
+
+def _custom_checks(migration: MigrationAST, config: MRTConfig) -> list[RiskWarning]:
+    out: list[RiskWarning] = []
+    for check in config.custom_checks:
+        try:
+            results = check(migration) or []
+        except Exception as exc:
+            warnings.warn(
+                f"mrt: custom check {check!r} failed on {migration.path}: {exc!r}", RuntimeWarning, stacklevel=2
+            )
+            continue
+        for finding in results:
+            if isinstance(finding, RiskWarning):
+                finding.severity = config.severity_overrides.get(finding.pattern, finding.severity)
+                out.append(finding)
+    return out
+
+
+def _unused_suppressions(migration: MigrationAST, suppressions: Suppressions, config: MRTConfig) -> list[RiskWarning]:
+    rule = get_rule(UNUSED_SUPPRESSION_CODE)
+    assert rule is not None
+    out: list[RiskWarning] = []
+    for directive in suppressions.all():
+        named = {c for c in directive.codes if c.startswith("MRT")}
+        if ALL in directive.codes and directive.text.lower().lstrip("# ").startswith("mrt:"):
+            named = {ALL}
+        unused = sorted(c for c in named if (c == ALL and not directive.used) or (c != ALL and c not in directive.used))
+        if not unused:
+            continue
+        what = "any finding" if unused == [ALL] else ", ".join(unused)
+        span = Span(directive.line, directive.column, directive.line, directive.end_column)
+        finding = _finding(
+            rule, Hit(message=f"Unused suppression: nothing here reports {what}", span=span), migration, config
+        )
+        out.append(finding)
+    return out
+
+
+__all__ = ["analyze_migration", "analyze_paths", "analyze_source"]

@@ -1,0 +1,439 @@
+"""Django migration files into the migration model, with `ast` only.
+
+Django reverses schema operations itself, so Django operations are recorded on the upgrade side
+with `origin="django"`; only `RunSQL(reverse_sql=...)` contributes explicit downgrade operations.
+Only `SeparateDatabaseAndState.database_operations` touch the schema, a many-to-many `AddField`
+adds a table and no column, and a `RunPython`/`RunSQL` reverse may be missing, `noop`, or code.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+from mrt.model.migration import DJANGO, MigrationAST
+from mrt.model.ops import DOWNGRADE, UPGRADE, Kind, Operation, Span
+from mrt.model.pyexpr import UNKNOWN, bind_args, keyword, last_name, literal, literal_str, span_of, sql_text
+from mrt.model.sql import translate_sql
+
+_RELATION_FIELDS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
+_M2M_FIELDS = frozenset({"ManyToManyField", "ParentalManyToManyField", "TaggableManager"})
+
+_SIGNATURES: dict[str, tuple[str, ...]] = {
+    "CreateModel": ("name", "fields", "options", "bases", "managers"),
+    "DeleteModel": ("name",),
+    "RenameModel": ("old_name", "new_name"),
+    "AlterModelTable": ("name", "table"),
+    "AddField": ("model_name", "name", "field", "preserve_default"),
+    "RemoveField": ("model_name", "name"),
+    "AlterField": ("model_name", "name", "field", "preserve_default"),
+    "RenameField": ("model_name", "old_name", "new_name"),
+    "AddIndex": ("model_name", "index"),
+    "AddIndexConcurrently": ("model_name", "index"),
+    "RemoveIndex": ("model_name", "name"),
+    "RemoveIndexConcurrently": ("model_name", "name"),
+    "RenameIndex": ("model_name", "new_name", "old_name", "old_fields"),
+    "AddConstraint": ("model_name", "constraint"),
+    "AddConstraintNotValid": ("model_name", "constraint"),
+    "RemoveConstraint": ("model_name", "name"),
+    "ValidateConstraint": ("model_name", "name"),
+    "AlterUniqueTogether": ("name", "unique_together"),
+    "AlterIndexTogether": ("name", "index_together"),
+    "RunPython": ("code", "reverse_code", "atomic", "hints", "elidable"),
+    "RunSQL": ("sql", "reverse_sql", "state_operations", "hints", "elidable"),
+    "SeparateDatabaseAndState": ("database_operations", "state_operations"),
+    "CreateExtension": ("name",),
+}
+
+_EXTENSIONS = frozenset(
+    {
+        "HStoreExtension",
+        "TrigramExtension",
+        "BtreeGinExtension",
+        "BtreeGistExtension",
+        "CITextExtension",
+        "CryptoExtension",
+        "UnaccentExtension",
+        "BloomExtension",
+    }
+)
+
+
+def looks_like_django(module: ast.Module) -> ast.ClassDef | None:
+    """The `class Migration(migrations.Migration)` (or a subclass of one), if the module has it."""
+    for node in module.body:
+        if (
+            isinstance(node, ast.ClassDef)
+            and node.name == "Migration"
+            and any(last_name(base).endswith("Migration") for base in node.bases)
+        ):
+            return node
+    return None
+
+
+def read_django(module: ast.Module, cls: ast.ClassDef, migration: MigrationAST) -> None:
+    migration.framework = DJANGO
+    if migration.app is None:
+        migration.app = _app_label(migration.path)
+    DjangoReader(module, cls, migration).read()
+
+
+def _app_label(path: str) -> str | None:
+    parent = Path(path).parent
+    if parent.name == "migrations" and parent.parent.name:
+        return parent.parent.name
+    return parent.name or None
+
+
+class DjangoReader:
+    def __init__(self, module: ast.Module, cls: ast.ClassDef, migration: MigrationAST) -> None:
+        self.module = module
+        self.cls = cls
+        self.m = migration
+        self.constants: dict[str, Any] = {}
+        self.lists: dict[str, ast.expr] = {}
+        self.tables: dict[str, str] = {}  # model name (lower) -> db_table declared in this file
+        self.ops: list[Operation] = []
+
+    def read(self) -> None:
+        for node in self.module.body:
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        self._constant(target.id, node.value)
+        operations: ast.expr | None = None
+        for node in self.cls.body:
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if not isinstance(target, ast.Name) or node.value is None:
+                        continue
+                    name = target.id
+                    if name == "operations":
+                        operations = node.value
+                    elif name == "dependencies":
+                        self.m.dependencies = self._pairs(node.value)
+                    elif name == "replaces":
+                        self.m.replaces = self._pairs(node.value)
+                    elif name == "atomic":
+                        self.m.atomic = literal(node.value) is not False
+                    elif name == "initial":
+                        self.m.initial = literal(node.value) is True
+        self.m.header_span = Span(*span_of(self.cls))
+        self.m.upgrade_span = self.m.header_span
+        if operations is not None:
+            for element in self._elements(operations):
+                self._operation(element, state_context=False)
+        self.m.ops = self.ops
+
+    def _pairs(self, node: ast.expr) -> tuple[tuple[str, str], ...]:
+        """(app, name) pairs of `dependencies`/`replaces`; `swappable_dependency(...)` is skipped."""
+        out: list[tuple[str, str]] = []
+        for item in self._elements(node) if isinstance(node, (ast.List, ast.Tuple, ast.BinOp)) else []:
+            value = literal(item, self.constants)
+            if isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, str) for v in value):
+                out.append((value[0], value[1]))
+        return tuple(out)
+
+    def _constant(self, name: str, value: ast.expr) -> None:
+        if isinstance(value, (ast.List, ast.Tuple, ast.BinOp)):
+            self.lists[name] = value
+        text = sql_text(value, self.constants)
+        if text is not None and not text.formatted:
+            self.constants[name] = text.text
+            return
+        parsed = literal(value, self.constants)
+        if parsed is not UNKNOWN:
+            self.constants[name] = parsed
+
+    def _elements(self, node: ast.expr) -> list[ast.expr]:
+        """Items of an operations list: literal lists, `a + b`, and module-level list names."""
+        if isinstance(node, (ast.List, ast.Tuple)):
+            out: list[ast.expr] = []
+            for elt in node.elts:
+                if isinstance(elt, ast.Starred):
+                    out.extend(self._elements(elt.value))
+                else:
+                    out.append(elt)
+            return out
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self._elements(node.left) + self._elements(node.right)
+        if isinstance(node, ast.Name) and node.id in self.lists:
+            value = self.lists.pop(node.id)  # popping also stops `a = a + [...]` from looping
+            try:
+                return self._elements(value)
+            finally:
+                self.lists[node.id] = value
+        self.m.operations_readable = False
+        return []
+
+    # -- operations ---------------------------------------------------------------------------------
+
+    def _table(self, model: str | None) -> str | None:
+        if not model:
+            return None
+        return self.tables.get(model.lower()) or (f"{self.m.app}_{model.lower()}" if self.m.app else model.lower())
+
+    def _operation(self, node: ast.expr, *, state_context: bool) -> None:
+        if not isinstance(node, ast.Call):
+            return
+        name = last_name(node.func)
+        signature = _SIGNATURES.get(name)
+        if name in _EXTENSIONS:
+            self._add(
+                Kind.CREATE_EXTENSION, node, name=name.removesuffix("Extension").lower(), state_context=state_context
+            )
+            return
+        if signature is None:
+            return
+        args = bind_args(node, signature)
+        handler = getattr(self, f"_op_{name}", None)
+        if handler is not None:
+            handler(node, args, state_context)
+
+    def _add(self, kind: str, node: ast.expr, *, state_context: bool, side: str = UPGRADE, **fields: Any) -> Operation:
+        op = Operation(
+            kind=kind,
+            side=side,
+            span=Span(*span_of(node)),
+            origin="django",
+            call=f"migrations.{last_name(node.func)}" if isinstance(node, ast.Call) else "",
+            in_separate_db_state=state_context,
+            **fields,
+        )
+        self.ops.append(op)
+        return op
+
+    def _str(self, node: ast.expr | None) -> str | None:
+        return literal_str(node, self.constants)
+
+    def _op_CreateModel(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        model = self._str(args.get("name"))
+        options = literal(args.get("options"), self.constants)
+        if model and isinstance(options, dict) and isinstance(options.get("db_table"), str):
+            self.tables[model.lower()] = options["db_table"]
+        table = self._table(model)
+        columns = []
+        fields = args.get("fields")
+        if isinstance(fields, (ast.List, ast.Tuple)):
+            for item in fields.elts:
+                if isinstance(item, ast.Tuple) and len(item.elts) == 2:
+                    field_name = self._str(item.elts[0])
+                    info = self._field(item.elts[1])
+                    if field_name and not info.get("m2m"):
+                        info["name"] = field_name
+                        columns.append(info)
+        self._add(Kind.CREATE_TABLE, node, table=table, name=model, args={"columns": columns}, state_context=sc)
+
+    def _op_DeleteModel(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        model = self._str(args.get("name"))
+        self._add(Kind.DROP_TABLE, node, table=self._table(model), name=model, state_context=sc)
+
+    def _op_RenameModel(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        old, new = self._str(args.get("old_name")), self._str(args.get("new_name"))
+        self._add(
+            Kind.RENAME_TABLE, node, table=self._table(old), new_name=self._table(new), name=old, state_context=sc
+        )
+
+    def _op_AlterModelTable(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        model = self._str(args.get("name"))
+        new = self._str(args.get("table"))
+        self._add(Kind.RENAME_TABLE, node, table=self._table(model), new_name=new, name=model, state_context=sc)
+
+    def _field_op(self, kind: str, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        model = self._str(args.get("model_name"))
+        field_name = self._str(args.get("name"))
+        info = self._field(args["field"]) if "field" in args else {}
+        column = field_name
+        if info.get("relation") and field_name:
+            column = f"{field_name}_id"
+        if info.get("db_column"):
+            column = info["db_column"]
+        preserve = literal(args.get("preserve_default"), self.constants)
+        if preserve is False:
+            info["preserve_default"] = False
+        self._add(kind, node, table=self._table(model), column=column, name=model, args=info, state_context=sc)
+
+    def _op_AddField(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        self._field_op(Kind.ADD_COLUMN, node, args, sc)
+
+    def _op_RemoveField(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        self._field_op(Kind.DROP_COLUMN, node, args, sc)
+
+    def _op_AlterField(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        self._field_op(Kind.ALTER_COLUMN, node, args, sc)
+
+    def _op_RenameField(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        model = self._str(args.get("model_name"))
+        self._add(
+            Kind.RENAME_COLUMN,
+            node,
+            table=self._table(model),
+            column=self._str(args.get("old_name")),
+            new_name=self._str(args.get("new_name")),
+            name=model,
+            state_context=sc,
+        )
+
+    def _index(self, kind: str, node: ast.Call, args: dict[str, ast.expr], sc: bool, concurrently: bool) -> None:
+        model = self._str(args.get("model_name"))
+        index = args.get("index")
+        name = self._str(args.get("name"))
+        info: dict[str, Any] = {"concurrently": concurrently}
+        if isinstance(index, ast.Call):
+            name = self._str(keyword(index, "name"))
+            fields = literal(keyword(index, "fields"), self.constants)
+            if isinstance(fields, (list, tuple)):
+                info["columns"] = tuple(str(f) for f in fields)
+            info["index_type"] = last_name(index.func)
+        self._add(kind, node, table=self._table(model), name=name, args=info, state_context=sc)
+
+    def _op_AddIndex(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        self._index(Kind.CREATE_INDEX, node, args, sc, concurrently=False)
+
+    def _op_AddIndexConcurrently(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        self._index(Kind.CREATE_INDEX, node, args, sc, concurrently=True)
+
+    def _op_RemoveIndex(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        self._index(Kind.DROP_INDEX, node, args, sc, concurrently=False)
+
+    def _op_RemoveIndexConcurrently(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        self._index(Kind.DROP_INDEX, node, args, sc, concurrently=True)
+
+    def _op_AddConstraint(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        model = self._str(args.get("model_name"))
+        constraint = args.get("constraint")
+        info: dict[str, Any] = {}
+        name = None
+        if isinstance(constraint, ast.Call):
+            name = self._str(keyword(constraint, "name"))
+            ctype = last_name(constraint.func)
+            info["constraint_type"] = {"UniqueConstraint": "unique", "CheckConstraint": "check"}.get(ctype, ctype)
+        if last_name(node.func) == "AddConstraintNotValid":
+            info["not_valid"] = True
+        self._add(Kind.CREATE_CONSTRAINT, node, table=self._table(model), name=name, args=info, state_context=sc)
+
+    _op_AddConstraintNotValid = _op_AddConstraint
+
+    def _op_RemoveConstraint(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        model = self._str(args.get("model_name"))
+        self._add(
+            Kind.DROP_CONSTRAINT, node, table=self._table(model), name=self._str(args.get("name")), state_context=sc
+        )
+
+    def _op_ValidateConstraint(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        model = self._str(args.get("model_name"))
+        self._add(
+            Kind.VALIDATE_CONSTRAINT, node, table=self._table(model), name=self._str(args.get("name")), state_context=sc
+        )
+
+    def _op_AlterUniqueTogether(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        model = self._str(args.get("name"))
+        self._add(
+            Kind.CREATE_CONSTRAINT,
+            node,
+            table=self._table(model),
+            name=model,
+            args={"constraint_type": "unique", "together": True},
+            state_context=sc,
+        )
+
+    def _op_AlterIndexTogether(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        model = self._str(args.get("name"))
+        self._add(
+            Kind.CREATE_INDEX, node, table=self._table(model), name=model, args={"together": True}, state_context=sc
+        )
+
+    def _op_CreateExtension(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        self._add(Kind.CREATE_EXTENSION, node, name=self._str(args.get("name")), state_context=sc)
+
+    def _op_RunPython(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        code = args.get("code")
+        if code is not None and _is_noop(code):
+            return  # a no-op forward step changes nothing
+        self._add(Kind.RUN_PYTHON, node, args={"reverse": _reverse_kind(args.get("reverse_code"))}, state_context=sc)
+
+    def _op_RunSQL(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        reverse = _reverse_kind(args.get("reverse_sql"))
+        span = Span(*span_of(node))
+        forward = self._sql(args.get("sql"), UPGRADE, span, sc)
+        for op in forward:
+            op.args["reverse"] = reverse
+            op.args["run_sql"] = True
+        if reverse == "code":
+            for op in self._sql(args.get("reverse_sql"), DOWNGRADE, span, sc):
+                op.reverse_of = "RunSQL"
+                op.args["run_sql"] = True
+
+    def _sql(self, node: ast.expr | None, side: str, span: Span, sc: bool) -> list[Operation]:
+        """Ops for a RunSQL argument: a string, or a list of strings / (sql, params) pairs."""
+        items: list[ast.expr] = list(node.elts) if isinstance(node, (ast.List, ast.Tuple)) else [node] if node else []
+        out: list[Operation] = []
+        common = {"side": side, "span": span, "call": "migrations.RunSQL", "in_separate_db_state": sc}
+        for item in items:
+            if isinstance(item, (ast.Tuple, ast.List)) and item.elts:
+                item = item.elts[0]
+            text = sql_text(item, self.constants)
+            if text is None:
+                out.append(Operation(kind=Kind.RAW_SQL, origin="python", **common))
+            else:
+                out.extend(translate_sql(text.text, formatted=text.formatted, **common))
+        self.ops.extend(out)
+        return out
+
+    def _op_SeparateDatabaseAndState(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
+        database = args.get("database_operations")
+        if database is not None:
+            for element in self._elements(database):
+                self._operation(element, state_context=True)
+
+    # -- fields ---------------------------------------------------------------------------------------
+
+    def _field(self, node: ast.expr) -> dict[str, Any]:
+        """What a `models.XField(...)` declares, as far as the schema is concerned."""
+        info: dict[str, Any] = {}
+        if not isinstance(node, ast.Call):
+            return info
+        field_type = last_name(node.func)
+        info["type"] = {"name": field_type, "args": ()}
+        if field_type in _M2M_FIELDS:
+            info["m2m"] = True
+        if field_type in _RELATION_FIELDS:
+            info["relation"] = True
+            info["foreign_key"] = True
+            on_delete = keyword(node, "on_delete") or (node.args[1] if len(node.args) > 1 else None)
+            if on_delete is not None and last_name(on_delete) == "CASCADE":
+                info["ondelete"] = "CASCADE"
+        null = literal(keyword(node, "null"), self.constants)
+        info["nullable"] = null is True
+        for key in ("unique", "db_index", "primary_key"):
+            if literal(keyword(node, key), self.constants) is True:
+                info[key] = True
+        if keyword(node, "default") is not None:
+            info["default"] = True
+        if keyword(node, "db_default") is not None:
+            info["server_default"] = True
+        for key in ("max_length", "max_digits", "decimal_places"):
+            value = literal(keyword(node, key), self.constants)
+            if isinstance(value, int):
+                info[key] = value
+        db_column = self._str(keyword(node, "db_column"))
+        if db_column:
+            info["db_column"] = db_column
+        return info
+
+
+def _is_noop(node: ast.expr) -> bool:
+    return last_name(node) == "noop"
+
+
+def _reverse_kind(node: ast.expr | None) -> str | None:
+    """None (no reverse: irreversible), "noop" (reverses by doing nothing) or "code"."""
+    if node is None or (isinstance(node, ast.Constant) and node.value is None):
+        return None
+    if _is_noop(node) or (isinstance(node, ast.Constant) and node.value in ("", [])):
+        return "noop"
+    if isinstance(node, (ast.List, ast.Tuple)) and not node.elts:
+        return "noop"
+    return "code"

@@ -1,0 +1,176 @@
+"""Read values out of Python expressions without evaluating them.
+
+Static analysis must never run user code, so everything the model knows about arguments comes from
+here: literals, module-level string constants, `sa.text(...)`, f-strings and concatenations. What
+cannot be read is reported as unknown (`UNKNOWN`), never guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN: Any = _Unknown()
+
+#: Stands in for an interpolated expression when SQL is rebuilt from an f-string or a `%`/`.format`.
+PLACEHOLDER = "mrt_expr"
+
+
+def dotted(node: ast.AST) -> str:
+    """`op.drop_column` for an attribute chain, `` for anything that is not a plain name chain."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return ""
+
+
+def last_name(node: ast.AST) -> str:
+    """The final name of a call target: `AddField` for `migrations.AddField`."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""
+
+
+def literal(node: ast.AST | None, constants: Mapping[str, Any] | None = None) -> Any:
+    """The value of a literal expression, or `UNKNOWN`. Names resolve through `constants`."""
+    if node is None:
+        return UNKNOWN
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        items = [literal(elt, constants) for elt in node.elts]
+        if any(item is UNKNOWN for item in items):
+            return UNKNOWN
+        return tuple(items) if not isinstance(node, ast.List) else items
+    if isinstance(node, ast.Dict):
+        out: dict[Any, Any] = {}
+        for key, value in zip(node.keys, node.values, strict=False):
+            k = literal(key, constants)
+            if k is UNKNOWN:
+                return UNKNOWN
+            out[k] = literal(value, constants)
+        return out
+    if isinstance(node, ast.Name):
+        if constants is not None and node.id in constants:
+            return constants[node.id]
+        return UNKNOWN
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        value = literal(node.operand, constants)
+        return -value if isinstance(value, (int, float)) else UNKNOWN
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = literal(node.left, constants), literal(node.right, constants)
+        if isinstance(left, str) and isinstance(right, str):
+            return left + right
+    return UNKNOWN
+
+
+def literal_str(node: ast.AST | None, constants: Mapping[str, Any] | None = None) -> str | None:
+    value = literal(node, constants)
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class SqlText:
+    """SQL recovered from an expression; `formatted` when parts were interpolated at run time."""
+
+    text: str
+    formatted: bool = False
+
+
+_TEXT_WRAPPERS = frozenset({"text", "dedent", "strip", "TextClause"})
+
+
+def sql_text(node: ast.AST | None, constants: Mapping[str, Any] | None = None) -> SqlText | None:
+    """SQL text of an `op.execute`/`conn.execute`/`RunSQL` argument, or None when unreadable."""
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant):
+        return SqlText(node.value) if isinstance(node.value, str) else None
+    if isinstance(node, ast.Name):
+        value = constants.get(node.id) if constants else None
+        return SqlText(value) if isinstance(value, str) else None
+    if isinstance(node, ast.JoinedStr):
+        parts: list[str] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                parts.append(value.value)
+            else:
+                parts.append(PLACEHOLDER)
+        return SqlText("".join(parts), formatted=True)
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.Add):
+            left, right = sql_text(node.left, constants), sql_text(node.right, constants)
+            if left is None and right is None:
+                return None
+            return SqlText(
+                (left.text if left else PLACEHOLDER) + (right.text if right else PLACEHOLDER),
+                formatted=(left is None or right is None or left.formatted or right.formatted),
+            )
+        if isinstance(node.op, ast.Mod):
+            left = sql_text(node.left, constants)
+            if left is None:
+                return None
+            text = left.text.replace("%%", "\0")
+            text = _PERCENT.sub(PLACEHOLDER, text).replace("\0", "%")
+            return SqlText(text, formatted=True)
+    if isinstance(node, ast.Call):
+        func = node.func
+        name = last_name(func)
+        if name == "format" and isinstance(func, ast.Attribute):
+            inner = sql_text(func.value, constants)
+            if inner is None:
+                return None
+            return SqlText(_BRACES.sub(PLACEHOLDER, inner.text), formatted=True)
+        if name in _TEXT_WRAPPERS and node.args:
+            return sql_text(node.args[0], constants)
+        if isinstance(func, ast.Attribute) and func.attr in ("strip", "dedent") and not node.args:
+            return sql_text(func.value, constants)
+    return None
+
+
+_PERCENT = re.compile(r"%(\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdirf]")
+_BRACES = re.compile(r"\{[^{}]*\}")
+
+
+def keyword(call: ast.Call, name: str) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return None
+
+
+def bind_args(call: ast.Call, names: tuple[str, ...]) -> dict[str, ast.expr]:
+    """Map a call's positional and keyword arguments onto parameter `names` (keywords win)."""
+    bound: dict[str, ast.expr] = {}
+    for name, arg in zip(names, call.args, strict=False):
+        if isinstance(arg, ast.Starred):
+            break
+        bound[name] = arg
+    for kw in call.keywords:
+        if kw.arg is not None:
+            bound[kw.arg] = kw.value
+    return bound
+
+
+def span_of(node: ast.AST) -> tuple[int, int, int, int]:
+    line = getattr(node, "lineno", 1)
+    col = getattr(node, "col_offset", 0)
+    return (line, col, getattr(node, "end_lineno", None) or line, getattr(node, "end_col_offset", None) or col)

@@ -1,0 +1,396 @@
+"""MRT3xx — a downgrade that does not undo what the upgrade did.
+
+pytest-mrt only compares table and column names after a live round trip and so misses most of these;
+here they are read straight from the two functions. Django schema operations are reversed by Django
+itself and are not checked; Django RunSQL is, through its `reverse_sql`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from mrt.config import MRTConfig
+from mrt.findings import ERROR, WARNING, Related
+from mrt.model.migration import MigrationAST
+from mrt.model.ops import UPGRADE, Kind, Operation
+from mrt.rules.matching import downgrade, drops_column, drops_table, explicit_upgrade_ops, same, undoes_object
+from mrt.rules.registry import ALEMBIC_ONLY, ASYMMETRY, DATA_LOSS, REVERSIBILITY, Hit, RuleDocs, hit, rule
+
+
+def _downgrade_note(m: MigrationAST, what: str) -> tuple[Related, ...]:
+    """Related information pointing at `def downgrade`, for editors to show beside the finding."""
+    if m.downgrade_span is None:
+        return ()
+    return (Related(line=m.downgrade_span.line, column=m.downgrade_span.column, message=what),)
+
+
+@rule(
+    code="MRT301",
+    name="rename_table without reverse",
+    category=ASYMMETRY,
+    severity=ERROR,
+    summary="A table is renamed and the downgrade does not rename it back.",
+    needs_downgrade=True,
+    docs=RuleDocs(
+        what="`op.rename_table(old, new)` or `ALTER TABLE old RENAME TO new` without the reverse rename in the "
+        "downgrade. Keyword arguments and batch mode are read correctly.",
+        why="After a rollback the old application looks for a table that no longer exists under its name.",
+        instead="Rename it back in the downgrade.",
+        example='def upgrade():\n    op.rename_table("customer", "client")\n\n\ndef downgrade():\n    pass\n',
+        fixed='def downgrade():\n    op.rename_table("client", "customer")\n',
+    ),
+)
+def rename_table_not_reversed(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    down = downgrade(m)
+    for op in explicit_upgrade_ops(m, Kind.RENAME_TABLE):
+        if op.new_table:
+            continue
+        back = any(
+            d.kind == Kind.RENAME_TABLE and same(d.table, op.new_name) and same(d.new_name, op.table) for d in down
+        )
+        if not back:
+            yield hit(
+                op,
+                f"Table {op.table!r} is renamed to {op.new_name!r} and the downgrade does not rename it back",
+                related=_downgrade_note(m, "downgrade() has no matching rename_table"),
+            )
+
+
+@rule(
+    code="MRT302",
+    name="rename_column without reverse",
+    category=ASYMMETRY,
+    severity=ERROR,
+    summary="A column is renamed and the downgrade does not rename it back.",
+    needs_downgrade=True,
+    docs=RuleDocs(
+        what="`op.alter_column(t, old, new_column_name=new)` (batch mode too) or `ALTER TABLE t RENAME COLUMN` "
+        "without the reverse rename of that column in the downgrade.",
+        why="After a rollback the old application queries a column name that no longer exists.",
+        instead="Rename it back in the downgrade.",
+        example='def upgrade():\n    op.alter_column("users", "name", new_column_name="full_name")\n',
+        fixed='def downgrade():\n    op.alter_column("users", "full_name", new_column_name="name")\n',
+    ),
+)
+def rename_column_not_reversed(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    down = downgrade(m)
+    for op in explicit_upgrade_ops(m, Kind.RENAME_COLUMN):
+        if op.new_table:
+            continue
+        back = any(
+            d.kind == Kind.RENAME_COLUMN and same(d.column, op.new_name) and same(d.new_name, op.column) for d in down
+        )
+        if not back and not drops_table(down, op.table):
+            yield hit(
+                op,
+                f"Column {op.table}.{op.column} is renamed to {op.new_name!r} and the downgrade does not rename it back",
+            )
+
+
+# -- lossy type changes ----------------------------------------------------------------------------------
+
+_INT_SIZES = {
+    "smallinteger": 2, "smallint": 2, "int2": 2, "tinyint": 1,
+    "integer": 4, "int": 4, "int4": 4, "mediumint": 3,
+    "biginteger": 8, "bigint": 8, "int8": 8,
+}  # fmt: skip
+_FLOATS = {"float", "real", "double", "double_precision", "float8", "float4", "doubleprecision"}
+_DECIMALS = {"numeric", "decimal"}
+_UNBOUNDED_TEXT = {"text", "unicodetext", "clob", "longtext", "mediumtext", "citext"}
+_BOUNDED_TEXT = {"string", "varchar", "unicode", "char", "nvarchar", "nchar", "character", "bpchar"}
+_TIMESTAMPS = {"datetime", "timestamp", "timestamptz"}
+
+
+def _norm(t: dict[str, Any] | None) -> tuple[str, tuple[Any, ...]] | None:
+    if not t or not t.get("name"):
+        return None
+    return t["name"].lower(), tuple(t.get("args") or ())
+
+
+def narrowing(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str | None:
+    """Why changing `old` to `new` can lose data, or None when it cannot (or when we cannot tell)."""
+    a, b = _norm(old), _norm(new)
+    if a is None or b is None or a == b:
+        return None
+    (old_name, old_args), (new_name, new_args) = a, b
+    old_len = old_args[0] if old_args and isinstance(old_args[0], int) else None
+    new_len = new_args[0] if new_args and isinstance(new_args[0], int) else None
+    if new_name in _UNBOUNDED_TEXT:
+        return None
+    if new_name in _BOUNDED_TEXT:
+        if old_name in _UNBOUNDED_TEXT:
+            return f"{old_name.upper()} to {new_name.upper()}({new_len}) truncates longer values" if new_len else None
+        if old_name in _BOUNDED_TEXT:
+            if old_len is not None and new_len is not None and new_len < old_len:
+                return f"length shrinks from {old_len} to {new_len}"
+            if old_len is None and new_len is not None:
+                return f"unbounded text becomes limited to {new_len} characters"
+            return None
+        if old_name in _INT_SIZES or old_name in _DECIMALS or old_name in _FLOATS or old_name in _TIMESTAMPS:
+            return None  # numbers and dates fit in text (unless very short; not worth guessing)
+        return None
+    if new_name in _INT_SIZES:
+        if old_name in _INT_SIZES and _INT_SIZES[new_name] < _INT_SIZES[old_name]:
+            return f"{old_name.upper()} to {new_name.upper()} overflows large values"
+        if old_name in _FLOATS or old_name in _DECIMALS:
+            return f"{old_name.upper()} to {new_name.upper()} drops the fractional part"
+        if old_name in _BOUNDED_TEXT or old_name in _UNBOUNDED_TEXT:
+            return f"{old_name.upper()} to {new_name.upper()} fails or loses non-numeric values"
+        return None
+    if new_name in _DECIMALS:
+        if old_name in _DECIMALS and len(old_args) >= 1 and len(new_args) >= 1:
+            p_old, p_new = old_args[0], new_args[0]
+            s_old = old_args[1] if len(old_args) > 1 else 0
+            s_new = new_args[1] if len(new_args) > 1 else 0
+            if all(isinstance(v, int) for v in (p_old, p_new, s_old, s_new)):
+                if s_new < s_old:
+                    return f"scale shrinks from {s_old} to {s_new} (digits after the point are rounded away)"
+                if p_new - s_new < p_old - s_old:
+                    return f"precision shrinks from {p_old} to {p_new}"
+        if old_name in _FLOATS and new_args:
+            return f"{old_name.upper()} to NUMERIC{new_args} rounds values"
+        return None
+    if new_name == "date" and old_name in _TIMESTAMPS:
+        return "DATETIME to DATE drops the time of day"
+    if new_name == "boolean" and old_name not in ("boolean", "bool"):
+        return f"{old_name.upper()} to BOOLEAN collapses values to true/false"
+    return None
+
+
+@rule(
+    code="MRT303",
+    name="Lossy column type change",
+    category=DATA_LOSS,
+    severity=WARNING,
+    summary="A column type change that can truncate, round or overflow existing values.",
+    frameworks=ALEMBIC_ONLY,
+    docs=RuleDocs(
+        what="`alter_column(type_=...)` (or `ALTER COLUMN ... TYPE`) that narrows the type: a shorter VARCHAR, "
+        "TEXT to VARCHAR(n), BIGINT to INTEGER, NUMERIC to INTEGER or lower precision/scale, FLOAT to "
+        "INTEGER, DATETIME to DATE. The old type comes from `existing_type=` or from the downgrade's "
+        "`alter_column`. Widening (VARCHAR growth, INTEGER to BIGINT, VARCHAR to TEXT) is not reported.",
+        why="Values are cut, rounded or rejected; a rollback restores the wider type but not the lost digits or "
+        "characters.",
+        instead="Check the data first (e.g. `SELECT max(length(col))`), clean it explicitly, or add a new column "
+        "and migrate the data in a reviewed step.",
+        example='op.alter_column("users", "bio", type_=sa.String(50), existing_type=sa.Text())\n',
+        fixed='op.execute("UPDATE users SET bio = left(bio, 50) WHERE length(bio) > 50")  # reviewed truncation\n'
+        'op.alter_column("users", "bio", type_=sa.String(50), existing_type=sa.Text())\n',
+    ),
+)
+def lossy_type_change(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    down = downgrade(m)
+    for op in m.ops:
+        if op.side != UPGRADE or op.kind != Kind.ALTER_COLUMN or op.new_table or "type" not in op.args:
+            continue
+        old = op.args.get("existing_type")
+        if old is None:
+            for d in down:
+                if (
+                    d.kind == Kind.ALTER_COLUMN
+                    and same(d.table, op.table)
+                    and same(d.column, op.column)
+                    and d.args.get("type")
+                ):
+                    old = d.args["type"]
+                    break
+        reason = narrowing(old, op.args["type"])
+        if reason:
+            yield hit(op, f"Type change of {op.table}.{op.column} can lose data: {reason}")
+
+
+@rule(
+    code="MRT304",
+    name="ENUM value added",
+    category=REVERSIBILITY,
+    severity=ERROR,
+    summary="ALTER TYPE ... ADD VALUE cannot be undone in PostgreSQL.",
+    needs_downgrade=True,
+    docs=RuleDocs(
+        what="`ALTER TYPE ... ADD VALUE` in the upgrade (op.execute, conn.execute, RunSQL).",
+        why="PostgreSQL cannot remove a value from an enum type. A rollback leaves the value in place, and rows "
+        "that use it block any attempt to recreate the type without it. Before PostgreSQL 12 the statement "
+        "also cannot run inside a transaction block.",
+        instead="In the downgrade, recreate the type without the value (rename the old type, create the new one, "
+        "`ALTER COLUMN ... TYPE new USING col::text::new`, drop the old), after remapping rows that use it; or "
+        "use a lookup table / CHECK constraint instead of an enum.",
+        example="def upgrade():\n    op.execute(\"ALTER TYPE status ADD VALUE 'archived'\")\n",
+        fixed="def downgrade():\n    op.execute(\"UPDATE posts SET status = 'hidden' WHERE status = 'archived'\")\n"
+        '    op.execute("ALTER TYPE status RENAME TO status_old")\n'
+        "    op.execute(\"CREATE TYPE status AS ENUM ('draft', 'published', 'hidden')\")\n"
+        '    op.execute("ALTER TABLE posts ALTER COLUMN status TYPE status USING status::text::status")\n'
+        '    op.execute("DROP TYPE status_old")\n',
+    ),
+)
+def enum_value_added(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    down = downgrade(m)
+    recreated = {(d.name or "").lower() for d in down if d.kind == Kind.CREATE_TYPE}
+    for op in m.ops:
+        if op.side == UPGRADE and op.kind == Kind.ADD_ENUM_VALUE and (op.name or "").lower() not in recreated:
+            yield hit(op, f"Value {op.args.get('value')!r} added to enum {op.name!r} cannot be removed on rollback")
+
+
+def _left_behind(m: MigrationAST, kind: str, drop_kind: str, noun: str, describe: Any) -> Iterator[Hit]:
+    down = downgrade(m)
+    for op in explicit_upgrade_ops(m, kind):
+        if kind != Kind.CREATE_TABLE and op.new_table:
+            continue  # dropping the new table in the downgrade removes it too
+        if kind == Kind.CREATE_TABLE and _dropped_later_in_upgrade(m, op):
+            continue
+        if undoes_object(down, op, drop_kind):
+            continue
+        yield hit(
+            op,
+            f"{noun} {describe(op)} is created by the upgrade and still exists after the downgrade",
+            related=_downgrade_note(m, f"downgrade() does not drop {describe(op)}"),
+        )
+
+
+def _dropped_later_in_upgrade(m: MigrationAST, created: Operation) -> bool:
+    after = False
+    for op in m.ops:
+        if op is created:
+            after = True
+        elif after and op.side == UPGRADE and op.kind == Kind.DROP_TABLE and same(op.table, created.table):
+            return True
+    return False
+
+
+@rule(
+    code="MRT306",
+    name="Table left behind by downgrade",
+    category=ASYMMETRY,
+    severity=ERROR,
+    summary="The upgrade creates a table and the downgrade does not drop it.",
+    needs_downgrade=True,
+    docs=RuleDocs(
+        what="`op.create_table` / `CREATE TABLE` in the upgrade, with no `drop_table` of it in the downgrade "
+        "(Django: a RunSQL whose reverse_sql does not drop it).",
+        why="After a rollback the table is still there: the schema does not match the old revision, and the "
+        "next upgrade fails with 'table already exists'.",
+        instead="Drop the table in the downgrade.",
+        example='def upgrade():\n    op.create_table("audit_log", sa.Column("id", sa.Integer, primary_key=True))\n\n\n'
+        'def downgrade():\n    op.drop_index("ix_other", table_name="other")\n',
+        fixed='def downgrade():\n    op.drop_table("audit_log")\n',
+    ),
+)
+def table_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    yield from _left_behind(m, Kind.CREATE_TABLE, Kind.DROP_TABLE, "Table", lambda op: repr(op.table))
+
+
+@rule(
+    code="MRT307",
+    name="Column left behind by downgrade",
+    category=ASYMMETRY,
+    severity=ERROR,
+    summary="The upgrade adds a column and the downgrade does not drop it.",
+    needs_downgrade=True,
+    docs=RuleDocs(
+        what="`op.add_column` / `ALTER TABLE ... ADD COLUMN` on an existing table, with no `drop_column` of it "
+        "(or drop of its table) in the downgrade.",
+        why="After a rollback the column is still there: a NOT NULL column without a default breaks every "
+        "INSERT of the old application, and the next upgrade fails with 'column already exists'.",
+        instead="Drop the column in the downgrade.",
+        example='def upgrade():\n    op.add_column("users", sa.Column("phone", sa.String(20)))\n\n\ndef downgrade():\n'
+        '    op.drop_index("ix_users_phone", table_name="users")\n',
+        fixed='def downgrade():\n    op.drop_column("users", "phone")\n',
+    ),
+)
+def column_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    down = downgrade(m)
+    for op in explicit_upgrade_ops(m, Kind.ADD_COLUMN):
+        if op.new_table or drops_column(down, op.table, op.column):
+            continue
+        if op.column is None:
+            continue
+        yield hit(
+            op,
+            f"Column {op.table}.{op.column} is added by the upgrade and still exists after the downgrade",
+            related=_downgrade_note(m, f"downgrade() does not drop {op.table}.{op.column}"),
+        )
+
+
+@rule(
+    code="MRT308",
+    name="Index left behind by downgrade",
+    category=ASYMMETRY,
+    severity=ERROR,
+    summary="The upgrade creates an index and the downgrade does not drop it.",
+    needs_downgrade=True,
+    docs=RuleDocs(
+        what="`op.create_index` / `CREATE INDEX` on an existing table, with no `drop_index` of that name (or drop "
+        "of its table) in the downgrade.",
+        why="After a rollback the index is still there (a unique one still rejects rows the old application may "
+        "write), and the next upgrade fails with 'index already exists'.",
+        instead="Drop the index in the downgrade.",
+        example='def upgrade():\n    op.create_index("ix_users_email", "users", ["email"])\n\n\ndef downgrade():\n    pass\n',
+        fixed='def downgrade():\n    op.drop_index("ix_users_email", table_name="users")\n',
+    ),
+)
+def index_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    yield from _left_behind(m, Kind.CREATE_INDEX, Kind.DROP_INDEX, "Index", lambda op: repr(op.name or op.table))
+
+
+@rule(
+    code="MRT309",
+    name="Constraint left behind by downgrade",
+    category=ASYMMETRY,
+    severity=ERROR,
+    summary="The upgrade creates a constraint and the downgrade does not drop it.",
+    needs_downgrade=True,
+    docs=RuleDocs(
+        what="`op.create_foreign_key` / `create_unique_constraint` / `create_check_constraint` / "
+        "`ALTER TABLE ... ADD CONSTRAINT` on an existing table, with no `drop_constraint` of that name (or drop "
+        "of its table) in the downgrade.",
+        why="After a rollback the old application hits a constraint it does not know about, and the next upgrade "
+        "fails because the constraint already exists.",
+        instead="Drop the constraint in the downgrade.",
+        example='def upgrade():\n    op.create_unique_constraint("uq_users_email", "users", ["email"])\n\n\n'
+        "def downgrade():\n    pass\n",
+        fixed='def downgrade():\n    op.drop_constraint("uq_users_email", "users", type_="unique")\n',
+    ),
+)
+def constraint_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    yield from _left_behind(
+        m, Kind.CREATE_CONSTRAINT, Kind.DROP_CONSTRAINT, "Constraint", lambda op: repr(op.name or op.table)
+    )
+
+
+@rule(
+    code="MRT310",
+    name="Column change not reverted",
+    category=ASYMMETRY,
+    severity=WARNING,
+    summary="alter_column changes type, nullability or default and the downgrade leaves the column as is.",
+    needs_downgrade=True,
+    aliases=("MRT402",),
+    docs=RuleDocs(
+        what="`op.alter_column` (or `ALTER COLUMN ... TYPE / SET NOT NULL / SET DEFAULT`) on an existing column, "
+        "with no `alter_column` of the same column (nor a drop of it or its table) in the downgrade. Covers "
+        "pytest-mrt's MRT402 (NOT NULL without reverting nullable).",
+        why="After a rollback the column keeps its new type, nullability or default: a NOT NULL the old "
+        "application does not fill breaks its INSERTs.",
+        instead="Restore the previous definition in the downgrade (`existing_type`/`nullable`/`server_default`).",
+        example='def upgrade():\n    op.alter_column("users", "email", nullable=False)\n\n\ndef downgrade():\n    pass\n',
+        fixed='def downgrade():\n    op.alter_column("users", "email", nullable=True)\n',
+    ),
+)
+def column_change_not_reverted(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    down = downgrade(m)
+    for op in explicit_upgrade_ops(m, Kind.ALTER_COLUMN):
+        if op.new_table or not any(k in op.args for k in ("type", "nullable", "server_default")):
+            continue
+        reverted = any(
+            (
+                d.kind in (Kind.ALTER_COLUMN, Kind.RENAME_COLUMN)
+                and same(d.table, op.table)
+                and same(d.column, op.column)
+            )
+            for d in down
+        ) or drops_column(down, op.table, op.column)
+        if not reverted:
+            changes = [k.replace("_", " ") for k in ("type", "nullable", "server_default") if k in op.args]
+            yield hit(
+                op, f"{op.table}.{op.column}: the {' and '.join(changes)} change is not reverted by the downgrade"
+            )

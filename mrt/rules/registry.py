@@ -1,0 +1,183 @@
+"""The rule catalog: one registry that the CLI, the language server, the docs and pytest all read.
+
+A rule is a code, a pattern name, a category, a default severity, its documentation (what it finds /
+why it is risky / the safe alternative / an example) and a check function over one `MigrationAST`.
+The documentation lives with the rule, in the rule's own module, and is rendered from here into
+`docs/rules/<CODE>.md`, `mrt rule CODE` and editor hovers.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from mrt.config import MRTConfig
+from mrt.findings import ERROR, WARNING, Fix, Related
+from mrt.model.migration import ALEMBIC, DJANGO, MigrationAST
+from mrt.model.ops import Operation, Span
+
+# Categories, in the order the catalog lists them.
+REVERSIBILITY = "reversibility"
+DATA_LOSS = "data-loss"
+ASYMMETRY = "asymmetry"
+LOCKS = "locks"
+LEFTOVERS = "leftovers"
+SQUASH = "squash"
+ROLLING_DEPLOY = "rolling-deploy"
+RAW_SQL = "raw-sql"
+GRAPH = "graph"
+PARSING = "parsing"
+
+BOTH = frozenset({ALEMBIC, DJANGO})
+ALEMBIC_ONLY = frozenset({ALEMBIC})
+DJANGO_ONLY = frozenset({DJANGO})
+
+# Family modules, imported on first use of the registry.
+_FAMILIES = (
+    "mrt.rules.reversibility",
+    "mrt.rules.data_loss",
+    "mrt.rules.asymmetry",
+    "mrt.rules.leftovers",
+    "mrt.rules.squash",
+    "mrt.rules.parsing",
+)
+
+DOCS_BASE_URL = "https://github.com/mrt-tools/mrt/blob/main/docs/rules/"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a check reports; the analyzer turns it into a `RiskWarning`."""
+
+    message: str
+    span: Span | None
+    table: str | None = None
+    column: str | None = None
+    related: tuple[Related, ...] = ()
+    fixes: tuple[Fix, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDocs:
+    what: str
+    why: str
+    instead: str
+    example: str
+    fixed: str = ""
+    notes: str = ""
+
+
+Check = Callable[[MigrationAST, MRTConfig], Iterable[Hit]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    category: str
+    severity: str
+    summary: str
+    docs: RuleDocs
+    check: Check
+    frameworks: frozenset[str] = BOTH
+    needs_downgrade: bool = False  # meaningless in a project that declares `downgrades = false`
+    default_enabled: bool = True
+    aliases: tuple[str, ...] = ()  # pytest-mrt codes folded into this rule (suppressions keep working)
+
+    @property
+    def url(self) -> str:
+        return f"{DOCS_BASE_URL}{self.code}.md"
+
+
+_RULES: dict[str, Rule] = {}
+_ALIASES: dict[str, str] = {}
+_loaded = False
+
+
+def rule(
+    *,
+    code: str,
+    name: str,
+    category: str,
+    severity: str,
+    summary: str,
+    docs: RuleDocs,
+    frameworks: frozenset[str] = BOTH,
+    needs_downgrade: bool = False,
+    default_enabled: bool = True,
+    aliases: tuple[str, ...] = (),
+) -> Callable[[Check], Check]:
+    """Register the decorated check function as rule `code`."""
+    if severity not in (ERROR, WARNING):
+        raise ValueError(f"{code}: severity must be error or warning")
+
+    def register(check: Check) -> Check:
+        if code in _RULES or code in _ALIASES:
+            raise ValueError(f"rule code {code} registered twice")
+        _RULES[code] = Rule(
+            code=code,
+            name=name,
+            category=category,
+            severity=severity,
+            summary=summary,
+            docs=docs,
+            check=check,
+            frameworks=frameworks,
+            needs_downgrade=needs_downgrade,
+            default_enabled=default_enabled,
+            aliases=aliases,
+        )
+        for alias in aliases:
+            _ALIASES[alias] = code
+        return check
+
+    return register
+
+
+def _load() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for module in _FAMILIES:
+            importlib.import_module(module)
+
+
+def all_rules() -> list[Rule]:
+    _load()
+    return sorted(_RULES.values(), key=lambda r: r.code)
+
+
+def get_rule(code: str) -> Rule | None:
+    _load()
+    code = code.upper()
+    return _RULES.get(code) or _RULES.get(_ALIASES.get(code, ""))
+
+
+def canonical_code(code: str) -> str:
+    """The code a pytest-mrt alias (e.g. MRT209) now reports under (MRT201)."""
+    _load()
+    return _ALIASES.get(code.upper(), code.upper())
+
+
+def aliases_of(code: str) -> tuple[str, ...]:
+    found = get_rule(code)
+    return found.aliases if found else ()
+
+
+# -- small helpers the checks share ----------------------------------------------------------------------
+
+
+def hit(op: Operation, message: str, **extra: object) -> Hit:
+    """A hit located at `op`, naming its table and column."""
+    return Hit(message=message, span=op.span, table=op.table, column=op.column, **extra)  # type: ignore[arg-type]
+
+
+def related(op: Operation, message: str) -> Related:
+    return Related(line=op.span.line, column=op.span.column, message=message)
+
+
+def ops_of(migration: MigrationAST, side: str, *kinds: str) -> Iterator[Operation]:
+    for op in migration.ops:
+        if op.side == side and op.kind in kinds:
+            yield op
