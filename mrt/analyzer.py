@@ -16,7 +16,7 @@ from pathlib import Path
 from mrt.config import MRTConfig, code_matches
 from mrt.findings import RiskWarning
 from mrt.model import MigrationAST, parse_migration
-from mrt.model.migration import UNKNOWN_FRAMEWORK
+from mrt.model.migration import ALEMBIC, DOWNGRADE_BODY, UNKNOWN_FRAMEWORK
 from mrt.model.ops import Span
 from mrt.model.source import SourceError, read_source
 from mrt.rules.registry import PARSING, Hit, Rule, all_rules, get_rule
@@ -37,9 +37,21 @@ def analyze_source(
 
 def analyze_paths(paths: Iterable[str | os.PathLike[str]], settings: MRTConfig | None = None) -> list[RiskWarning]:
     """Findings for every migration found under `paths` (files or directories), sorted by place."""
+    return analyze_project(paths, settings)[1]
+
+
+def analyze_project(
+    paths: Iterable[str | os.PathLike[str]], settings: MRTConfig | None = None
+) -> tuple[list[MigrationAST], list[RiskWarning]]:
+    """`analyze_paths`, also returning every parsed migration (in discovery order).
+
+    The CLI needs the migrations themselves, not only their findings: the revision graph for
+    `--since`/`--min-revision`, and one JUnit test case per migration, clean or not.
+    """
     from mrt.discovery import discover
 
     config = settings or MRTConfig()
+    migrations: list[MigrationAST] = []
     findings: list[RiskWarning] = []
     for found in discover([str(p) for p in paths]):
         try:
@@ -47,9 +59,11 @@ def analyze_paths(paths: Iterable[str | os.PathLike[str]], settings: MRTConfig |
         except SourceError as exc:
             findings.append(_unreadable(found.path, str(exc), config))
             continue
-        findings.extend(analyze_source(text, found.path, config, app=found.app))
+        migration = parse_migration(text, found.path, dialect=config.dialect, app=found.app)
+        migrations.append(migration)
+        findings.extend(analyze_migration(migration, config))
     findings.sort(key=RiskWarning.sort_key)
-    return findings
+    return migrations, findings
 
 
 def analyze_migration(migration: MigrationAST, config: MRTConfig) -> list[RiskWarning]:
@@ -66,12 +80,15 @@ def analyze_migration(migration: MigrationAST, config: MRTConfig) -> list[RiskWa
         return []
     ignored_here = config.ignored_for_path(migration.path)
     skipped = migration.label in config.skip or migration.revision in config.skip
+    has_downgrade_body = migration.framework != ALEMBIC or migration.downgrade_shape == DOWNGRADE_BODY
     suppressions = parse_suppressions(migration.source)
     findings: list[RiskWarning] = []
     for rule in _enabled_rules(config):
         if migration.framework not in rule.frameworks or rule.code in ignored_here:
             continue
         if rule.needs_downgrade and (not config.downgrades or skipped):
+            continue
+        if rule.compares_downgrade and not has_downgrade_body:
             continue
         if rule.category == PARSING:
             continue
@@ -115,7 +132,7 @@ def _severity(rule: Rule, config: MRTConfig) -> str:
     return rule.severity
 
 
-def _display_path(path: str) -> str:
+def display_path(path: str) -> str:
     """Paths relative to the working directory when below it, so reports are never bare names."""
     try:
         return Path(path).resolve().relative_to(Path.cwd()).as_posix()
@@ -127,7 +144,7 @@ def _finding(rule: Rule, hit: Hit, migration: MigrationAST, config: MRTConfig) -
     span = hit.span
     return RiskWarning(
         revision=migration.label,
-        file=_display_path(migration.path),
+        file=display_path(migration.path),
         pattern=rule.name,
         message=hit.message,
         severity=_severity(rule, config),
@@ -190,4 +207,4 @@ def _unused_suppressions(migration: MigrationAST, suppressions: Suppressions, co
     return out
 
 
-__all__ = ["analyze_migration", "analyze_paths", "analyze_source"]
+__all__ = ["analyze_migration", "analyze_paths", "analyze_project", "analyze_source", "display_path"]

@@ -101,6 +101,7 @@ class AlembicReader:
         self.op_names: set[str] = {"op"}
         self.context_names: set[str] = {"context"}
         self.conn_names: set[str] = set()
+        self.module_tables: dict[str, str] = {}  # `roles = sa.table("roles", ...)` at module level
         self.table_vars: dict[str, str] = {}
         self.ops: list[Operation] = []
         self.helpers_called: list[str] = []
@@ -133,7 +134,7 @@ class AlembicReader:
             else:
                 m.downgrade_span, m.downgrade_shape = span, shape
             self.conn_names = set()
-            self.table_vars = {}
+            self.table_vars = dict(self.module_tables)
             self._walk(fn.body, _Ctx(side=side, active_helpers=frozenset({fname})))
         m.ops = self.ops
         m.helpers_called = tuple(dict.fromkeys(self.helpers_called))
@@ -164,6 +165,10 @@ class AlembicReader:
                 m.branch_labels = values
             else:
                 m.depends_on = values
+            return
+        table = _table_call(value, self.constants)
+        if table is not None:
+            self.module_tables[name] = table
             return
         text = sql_text(value, self.constants)
         if text is not None and not text.formatted:
@@ -236,12 +241,12 @@ class AlembicReader:
             if method == "get_bind" or func.endswith("get_context().connection") or method == "connect":
                 self.conn_names.update(names)
                 return
-            if method in ("table", "Table") and value.args:
-                table = literal_str(value.args[0], self.constants)
-                if table:
-                    for name in names:
-                        self.table_vars[name] = table
-                return
+            table = _table_call(value, self.constants)
+            if table is not None:
+                for name in names:
+                    self.table_vars[name] = table
+                if method in ("table", "Table"):
+                    return  # a table object, not an operation; `op.create_table(...)` is recorded below
         if isinstance(value, ast.Attribute) and value.attr in ("bind", "connection"):
             self.conn_names.update(names)
             return
@@ -548,6 +553,13 @@ def column_info(node: ast.Call, constants: dict[str, Any]) -> dict[str, Any]:
     if "nullable" not in info:
         info["nullable"] = not info.get("primary_key", False)
     return info
+
+
+def _table_call(node: ast.expr, constants: dict[str, Any]) -> str | None:
+    """The table named by `sa.table("t", ...)`, `sa.Table("t", ...)` or `op.create_table("t", ...)`."""
+    if isinstance(node, ast.Call) and last_name(node.func) in ("table", "Table", "create_table") and node.args:
+        return literal_str(node.args[0], constants)
+    return None
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:

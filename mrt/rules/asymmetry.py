@@ -31,7 +31,7 @@ def _downgrade_note(m: MigrationAST, what: str) -> tuple[Related, ...]:
     category=ASYMMETRY,
     severity=ERROR,
     summary="A table is renamed and the downgrade does not rename it back.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="`op.rename_table(old, new)` or `ALTER TABLE old RENAME TO new` without the reverse rename in the "
         "downgrade. Keyword arguments and batch mode are read correctly.",
@@ -63,7 +63,7 @@ def rename_table_not_reversed(m: MigrationAST, config: MRTConfig) -> Iterator[Hi
     category=ASYMMETRY,
     severity=ERROR,
     summary="A column is renamed and the downgrade does not rename it back.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="`op.alter_column(t, old, new_column_name=new)` (batch mode too) or `ALTER TABLE t RENAME COLUMN` "
         "without the reverse rename of that column in the downgrade.",
@@ -206,7 +206,7 @@ def lossy_type_change(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=REVERSIBILITY,
     severity=ERROR,
     summary="ALTER TYPE ... ADD VALUE cannot be undone in PostgreSQL.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="`ALTER TYPE ... ADD VALUE` in the upgrade (op.execute, conn.execute, RunSQL).",
         why="PostgreSQL cannot remove a value from an enum type. A rollback leaves the value in place, and rows "
@@ -263,7 +263,7 @@ def _dropped_later_in_upgrade(m: MigrationAST, created: Operation) -> bool:
     category=ASYMMETRY,
     severity=ERROR,
     summary="The upgrade creates a table and the downgrade does not drop it.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="`op.create_table` / `CREATE TABLE` in the upgrade, with no `drop_table` of it in the downgrade "
         "(Django: a RunSQL whose reverse_sql does not drop it).",
@@ -285,7 +285,7 @@ def table_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=ASYMMETRY,
     severity=ERROR,
     summary="The upgrade adds a column and the downgrade does not drop it.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="`op.add_column` / `ALTER TABLE ... ADD COLUMN` on an existing table, with no `drop_column` of it "
         "(or drop of its table) in the downgrade.",
@@ -317,7 +317,7 @@ def column_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=ASYMMETRY,
     severity=ERROR,
     summary="The upgrade creates an index and the downgrade does not drop it.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="`op.create_index` / `CREATE INDEX` on an existing table, with no `drop_index` of that name (or drop "
         "of its table) in the downgrade.",
@@ -338,7 +338,7 @@ def index_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=ASYMMETRY,
     severity=ERROR,
     summary="The upgrade creates a constraint and the downgrade does not drop it.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="`op.create_foreign_key` / `create_unique_constraint` / `create_check_constraint` / "
         "`ALTER TABLE ... ADD CONSTRAINT` on an existing table, with no `drop_constraint` of that name (or drop "
@@ -363,7 +363,7 @@ def constraint_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=ASYMMETRY,
     severity=WARNING,
     summary="alter_column changes type, nullability or default and the downgrade leaves the column as is.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     aliases=("MRT402",),
     docs=RuleDocs(
         what="`op.alter_column` (or `ALTER COLUMN ... TYPE / SET NOT NULL / SET DEFAULT`) on an existing column, "

@@ -140,7 +140,7 @@ def cascade_delete(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=DATA_LOSS,
     severity=ERROR,
     summary="A foreign key is dropped and the downgrade does not re-create it.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what='`op.drop_constraint(..., type_="foreignkey")` in the upgrade without a `create_foreign_key` of '
         "the same name in the downgrade.",
@@ -165,7 +165,7 @@ def drop_foreign_key(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=DATA_LOSS,
     severity=ERROR,
     summary="A view is dropped and the downgrade does not re-create it.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="`DROP VIEW` / `DROP MATERIALIZED VIEW` in the upgrade without a `CREATE VIEW` of the same name in "
         "the downgrade.",
@@ -188,7 +188,7 @@ def drop_view(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=DATA_LOSS,
     severity=ERROR,
     summary="The upgrade copies a column into a new one and drops the old; the downgrade cannot copy back.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="An upgrade that adds a column to a table, copies data with an UPDATE, and drops another column of "
         "the same table, while the downgrade runs no UPDATE on that table. Reported once, at the drop (instead "
@@ -221,7 +221,7 @@ def add_copy_drop(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=ASYMMETRY,
     severity=WARNING,
     summary="An index is dropped and the downgrade does not re-create it.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="`op.drop_index`, `DROP INDEX`, or Django `RemoveIndex` handled by raw SQL, where the downgrade "
         "creates no index of that name. A downgrade that re-creates it (under the same name) is not reported.",
@@ -246,7 +246,7 @@ def drop_index(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=ASYMMETRY,
     severity=WARNING,
     summary="A constraint is dropped and the downgrade does not re-create it.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     aliases=("MRT410",),
     docs=RuleDocs(
         what="`op.drop_constraint` (unique, check, primary key or unknown type; foreign keys are MRT205) or "
@@ -272,7 +272,7 @@ def drop_constraint(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=DATA_LOSS,
     severity=ERROR,
     summary="Rows deleted by the upgrade cannot come back on rollback.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="A `DELETE` (raw SQL, `sa.text`, `table.delete()`) on an existing table, where the downgrade puts "
         "no rows back into it.",

@@ -28,7 +28,7 @@ def _created_not_dropped(m: MigrationAST, create: str, drop: str, noun: str) -> 
     category=LEFTOVERS,
     severity=WARNING,
     summary="A sequence is created or moved and the downgrade does not undo it.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="`CREATE SEQUENCE` without `DROP SEQUENCE` in the downgrade, or `ALTER SEQUENCE` / `setval(...)` "
         "when the downgrade touches no sequence. `op.execute(sa.schema.CreateSequence(...))` counts too.",
@@ -55,7 +55,7 @@ def sequence_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=LEFTOVERS,
     severity=ERROR,
     summary="A trigger created by the upgrade survives the downgrade.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="`CREATE TRIGGER` (plain string, `sa.text`, f-string, RunSQL) without a `DROP TRIGGER` of the same "
         "name in the downgrade.",
@@ -76,7 +76,7 @@ def trigger_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=LEFTOVERS,
     severity=ERROR,
     summary="A type created by the upgrade survives the downgrade.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="`CREATE TYPE` / `CREATE DOMAIN` in raw SQL without `DROP TYPE` / `DROP DOMAIN` of the same name in "
         "the downgrade.",
@@ -96,7 +96,7 @@ def type_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=LEFTOVERS,
     severity=WARNING,
     summary="A function created or replaced by the upgrade is neither dropped nor restored by the downgrade.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="`CREATE FUNCTION` / `CREATE OR REPLACE FUNCTION` without a `DROP FUNCTION` of that name (or a "
         "`CREATE OR REPLACE` restoring the previous body) in the downgrade.",
@@ -116,7 +116,7 @@ def function_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=LEFTOVERS,
     severity=WARNING,
     summary="A view created or replaced by the upgrade is neither dropped nor restored by the downgrade.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="`CREATE VIEW` / `CREATE OR REPLACE VIEW` / `CREATE MATERIALIZED VIEW` without a `DROP VIEW` of that "
         "name (or a `CREATE OR REPLACE` restoring the previous definition) in the downgrade.",

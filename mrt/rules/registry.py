@@ -82,6 +82,9 @@ class Rule:
     check: Check
     frameworks: frozenset[str] = BOTH
     needs_downgrade: bool = False  # meaningless in a project that declares `downgrades = false`
+    # Compares the upgrade with the downgrade: silent when an Alembic downgrade is missing, empty or only
+    # raises, because MRT101/102/109 already report that once.
+    compares_downgrade: bool = False
     default_enabled: bool = True
     aliases: tuple[str, ...] = ()  # pytest-mrt codes folded into this rule (suppressions keep working)
 
@@ -105,6 +108,7 @@ def rule(
     docs: RuleDocs,
     frameworks: frozenset[str] = BOTH,
     needs_downgrade: bool = False,
+    compares_downgrade: bool = False,
     default_enabled: bool = True,
     aliases: tuple[str, ...] = (),
 ) -> Callable[[Check], Check]:
@@ -124,7 +128,8 @@ def rule(
             docs=docs,
             check=check,
             frameworks=frameworks,
-            needs_downgrade=needs_downgrade,
+            needs_downgrade=needs_downgrade or compares_downgrade,
+            compares_downgrade=compares_downgrade,
             default_enabled=default_enabled,
             aliases=aliases,
         )

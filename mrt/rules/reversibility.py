@@ -114,7 +114,7 @@ def raising_downgrade(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=REVERSIBILITY,
     severity=WARNING,
     summary="An UPDATE in the upgrade has no counterpart in the downgrade.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="An `UPDATE` (raw SQL, `sa.text`, `table.update()`, or RunSQL with a no-op reverse) on existing "
         "columns, where the downgrade changes no data in that table. Backfills of a column added by the same "
@@ -150,7 +150,7 @@ def update_without_reverse(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     category=REVERSIBILITY,
     severity=WARNING,
     summary="SQL mrt cannot read runs in the upgrade, and the downgrade runs no SQL.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     aliases=("MRT105",),
     docs=RuleDocs(
         what="`op.execute` / `conn.execute` with SQL that could not be parsed or read statically (a variable, "
@@ -177,7 +177,7 @@ def opaque_sql_without_reverse(m: MigrationAST, config: MRTConfig) -> Iterator[H
     category=REVERSIBILITY,
     severity=WARNING,
     summary="Rows inserted by the upgrade stay behind after a rollback.",
-    needs_downgrade=True,
+    compares_downgrade=True,
     docs=RuleDocs(
         what="`op.bulk_insert` or an `INSERT` into an existing table, where the downgrade neither deletes from "
         "that table nor drops it. Inserts into a table created by the same migration are not reported.",
