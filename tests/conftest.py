@@ -31,3 +31,20 @@ def postgres_url() -> str:
 def mysql_url() -> str:
     """URL of a disposable MariaDB/MySQL database (MRT_TEST_MYSQL_URL)."""
     return _server_url("MRT_TEST_MYSQL_URL")
+
+
+@pytest.fixture
+def lint():
+    """Analyze a migration written inline, the way a user would write it: `lint(source, **settings)`.
+
+    The source is dedented; `path` picks the framework-neutral location (an Alembic versions dir by
+    default, `shop/migrations/0002_x.py` for Django); keyword settings become an `MRTConfig`.
+    """
+    import textwrap
+
+    from mrt import MRTConfig, analyze_source
+
+    def run(source: str, path: str = "migrations/versions/abc123_change.py", **settings):  # type: ignore[no-untyped-def]
+        return analyze_source(textwrap.dedent(source), path, MRTConfig(**settings))
+
+    return run

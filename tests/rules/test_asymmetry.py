@@ -1,0 +1,335 @@
+"""MRT3xx: a downgrade that does not undo what the upgrade did."""
+
+import pytest
+
+from mrt.rules.asymmetry import narrowing
+
+HEADER = """
+from alembic import op
+import sqlalchemy as sa
+
+revision = "abc123"
+down_revision = "000000"
+"""
+
+
+def codes(findings):
+    return [f.code for f in findings]
+
+
+def test_MRT301_rename_table_not_reversed(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.rename_table("customer", "client")
+
+def downgrade():
+    op.execute("SELECT 1")
+"""
+    )
+    assert codes(found) == ["MRT301"]
+
+
+def test_MRT301_negative_keyword_arguments_reversed(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.rename_table(old_table_name="customer", new_table_name="client")
+
+def downgrade():
+    op.rename_table(old_table_name="client", new_table_name="customer")
+"""
+    )
+    assert codes(found) == []
+
+
+def test_MRT302_rename_column_not_reversed(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.alter_column("name", new_column_name="full_name")
+
+def downgrade():
+    op.execute("SELECT 1")
+"""
+    )
+    assert codes(found) == ["MRT302"]
+    assert (found[0].table, found[0].column_name) == ("users", "name")
+
+
+def test_MRT302_negative_reversed_in_batch(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.alter_column("name", new_column_name="full_name")
+
+def downgrade():
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.alter_column("full_name", new_column_name="name")
+"""
+    )
+    assert codes(found) == []
+
+
+def test_MRT303_narrowing_varchar(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.alter_column("users", "bio", type_=sa.String(50), existing_type=sa.String(255))
+
+def downgrade():
+    op.alter_column("users", "bio", type_=sa.String(255), existing_type=sa.String(50))
+"""
+    )
+    assert codes(found) == ["MRT303"]
+    assert "255 to 50" in found[0].message
+
+
+def test_MRT303_negative_widening(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.alter_column("users", "bio", type_=sa.String(500), existing_type=sa.String(255))
+    op.alter_column("users", "visits", type_=sa.BigInteger(), existing_type=sa.Integer())
+    op.alter_column("users", "notes", type_=sa.Text(), existing_type=sa.String(255))
+
+def downgrade():
+    op.alter_column("users", "bio", type_=sa.String(255))
+    op.alter_column("users", "visits", type_=sa.Integer())
+    op.alter_column("users", "notes", type_=sa.String(255))
+"""
+    )
+    assert codes(found) == []
+
+
+def test_MRT303_old_type_read_from_the_downgrade(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.alter_column("orders", "total", type_=sa.Integer())
+
+def downgrade():
+    op.alter_column("orders", "total", type_=sa.Numeric(10, 2))
+"""
+    )
+    assert codes(found) == ["MRT303"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "lossy"),
+    [
+        ({"name": "Text", "args": ()}, {"name": "String", "args": (40,)}, True),
+        ({"name": "BigInteger", "args": ()}, {"name": "Integer", "args": ()}, True),
+        ({"name": "Numeric", "args": (10, 4)}, {"name": "Numeric", "args": (10, 2)}, True),
+        ({"name": "Float", "args": ()}, {"name": "Integer", "args": ()}, True),
+        ({"name": "DateTime", "args": ()}, {"name": "Date", "args": ()}, True),
+        ({"name": "Numeric", "args": (10, 2)}, {"name": "Numeric", "args": (12, 2)}, False),
+        ({"name": "String", "args": (20,)}, {"name": "Text", "args": ()}, False),
+        ({"name": "SmallInteger", "args": ()}, {"name": "Integer", "args": ()}, False),
+        ({"name": "MyCustomType", "args": ()}, {"name": "OtherType", "args": ()}, False),
+    ],
+)
+def test_narrowing_knows_which_type_changes_lose_data(old, new, lossy):
+    assert (narrowing(old, new) is not None) is lossy
+
+
+def test_MRT304_enum_value_added(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.execute("ALTER TYPE status ADD VALUE 'archived'")
+
+def downgrade():
+    op.execute("SELECT 1")
+"""
+    )
+    assert codes(found) == ["MRT304"]
+
+
+def test_MRT304_negative_type_recreated_in_downgrade(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.execute("ALTER TYPE status ADD VALUE 'archived'")
+
+def downgrade():
+    op.execute("ALTER TYPE status RENAME TO status_old")
+    op.execute("CREATE TYPE status AS ENUM ('draft', 'published')")
+    op.execute("ALTER TABLE posts ALTER COLUMN status TYPE status USING status::text::status")
+    op.execute("DROP TYPE status_old")
+"""
+    )
+    assert codes(found) == []
+
+
+def test_MRT306_table_left_behind(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.create_table("audit_log", sa.Column("id", sa.Integer, primary_key=True))
+    op.create_index("ix_audit_log_id", "audit_log", ["id"])
+
+def downgrade():
+    op.drop_index("ix_audit_log_id", table_name="audit_log")
+"""
+    )
+    assert codes(found) == ["MRT306"]
+    assert found[0].related and "downgrade() does not drop" in found[0].related[0].message
+
+
+def test_MRT306_negative_table_dropped(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.create_table("audit_log", sa.Column("id", sa.Integer, primary_key=True))
+    op.create_index("ix_audit_log_id", "audit_log", ["id"])
+
+def downgrade():
+    op.drop_table("audit_log")
+"""
+    )
+    assert codes(found) == []
+
+
+def test_MRT306_django_run_sql_with_incomplete_reverse(lint):
+    found = lint(
+        """
+from django.db import migrations
+
+class Migration(migrations.Migration):
+    operations = [
+        migrations.RunSQL(
+            "CREATE TABLE shop_log (id int); CREATE INDEX ix_shop_log ON shop_log (id)",
+            reverse_sql="DROP INDEX ix_shop_log",
+        ),
+    ]
+""",
+        path="shop/migrations/0004_log.py",
+    )
+    assert codes(found) == ["MRT306"]
+
+
+def test_MRT307_column_left_behind(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.add_column("users", sa.Column("nickname", sa.String(40)))
+
+def downgrade():
+    op.execute("SELECT 1")
+"""
+    )
+    assert codes(found) == ["MRT307"]
+
+
+def test_MRT307_negative_django_add_field_is_reversed_by_django(lint):
+    found = lint(
+        """
+from django.db import migrations, models
+
+class Migration(migrations.Migration):
+    operations = [migrations.AddField("product", "nickname", models.CharField(max_length=40, null=True))]
+""",
+        path="shop/migrations/0004_nick.py",
+    )
+    assert codes(found) == []
+
+
+def test_MRT308_index_left_behind(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.create_index("ix_users_email", "users", ["email"])
+
+def downgrade():
+    op.execute("SELECT 1")
+"""
+    )
+    assert codes(found) == ["MRT308"]
+
+
+def test_MRT308_negative_index_on_new_table(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.create_table("sessions", sa.Column("id", sa.Integer, primary_key=True))
+    op.create_index("ix_sessions_id", "sessions", ["id"])
+
+def downgrade():
+    op.drop_table("sessions")
+"""
+    )
+    assert codes(found) == []
+
+
+def test_MRT309_constraint_left_behind(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.create_unique_constraint("uq_users_nickname", ["nickname"])
+
+def downgrade():
+    op.execute("SELECT 1")
+"""
+    )
+    assert codes(found) == ["MRT309"]
+
+
+def test_MRT309_negative_constraint_dropped(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.create_check_constraint("ck_users_age", "users", "age >= 0")
+
+def downgrade():
+    op.drop_constraint("ck_users_age", "users", type_="check")
+"""
+    )
+    assert codes(found) == []
+
+
+def test_MRT310_nullable_change_not_reverted(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.alter_column("users", "email", nullable=False, existing_type=sa.String(255))
+
+def downgrade():
+    op.execute("SELECT 1")
+"""
+    )
+    assert codes(found) == ["MRT310"]
+
+
+def test_MRT310_negative_reverted(lint):
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.alter_column("users", "email", nullable=False, existing_type=sa.String(255))
+
+def downgrade():
+    op.alter_column("users", "email", nullable=True, existing_type=sa.String(255))
+"""
+    )
+    assert codes(found) == []

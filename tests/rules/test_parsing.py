@@ -1,0 +1,63 @@
+"""MRT902 (syntax error, unreadable file) and MRT903 (unused suppression, opt-in)."""
+
+
+def codes(findings):
+    return [f.code for f in findings]
+
+
+def test_MRT902_syntax_error_is_one_finding_at_its_line(lint):
+    found = lint("""
+from alembic import op
+revision = "abc"
+
+def upgrade():
+    op.add_column("users", sa.Column("x", sa.Integer)
+
+def downgrade():
+    pass
+""")
+    assert codes(found) == ["MRT902"]
+    assert found[0].line in (6, 8)
+    assert "Syntax error" in found[0].message
+
+
+def test_MRT902_negative_valid_file_that_is_not_a_migration(lint):
+    assert lint("import os\nprint(os.getcwd())\n", path="migrations/versions/helpers.py") == []
+
+
+def test_MRT903_unused_suppression_when_opted_in(lint):
+    source = """
+from alembic import op
+import sqlalchemy as sa
+revision = "abc"
+
+def upgrade():
+    op.add_column("users", sa.Column("phone", sa.String))  # noqa: MRT201
+
+def downgrade():
+    op.drop_column("users", "phone")
+"""
+    assert lint(source) == []
+    found = lint(source, extend_select=["MRT903"])
+    assert codes(found) == ["MRT903"]
+    assert found[0].line == 7 and "MRT201" in found[0].message
+
+
+def test_MRT903_negative_used_suppression_and_bare_noqa(lint):
+    found = lint(
+        """
+from alembic import op
+import sqlalchemy as sa
+revision = "abc"
+
+def upgrade():
+    op.drop_column("users", "phone")  # noqa: MRT201
+    op.add_column("users", sa.Column("x", sa.String))  # noqa
+
+def downgrade():
+    op.drop_column("users", "x")
+    op.add_column("users", sa.Column("phone", sa.String))
+""",
+        extend_select=["MRT903"],
+    )
+    assert codes(found) == []

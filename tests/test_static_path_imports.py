@@ -1,0 +1,36 @@
+"""A static `mrt check` must not import SQLAlchemy, Alembic, Django or Anthropic (it must stay fast)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLE = Path(__file__).parents[1] / "examples" / "alembic_project"
+HEAVY = ("sqlalchemy", "alembic", "django", "anthropic")
+
+
+def imported_modules(*args: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "mrt", *args], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode in (0, 1, 2), result.stderr[-2000:]
+    modules = set()
+    for line in result.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            modules.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+    return modules
+
+
+def test_static_check_imports_no_heavy_library():
+    modules = imported_modules("check", str(EXAMPLE), "--format", "json")
+    assert "mrt" in modules
+    assert not modules & set(HEAVY), f"static check imported {sorted(modules & set(HEAVY))}"
+
+
+def test_rich_is_imported_only_for_the_table_format():
+    assert "rich" not in imported_modules("check", str(EXAMPLE), "--format", "json")
+
+
+def test_the_sql_parser_is_imported_only_when_a_file_has_sql(tmp_path):
+    plain = tmp_path / "r1.py"
+    plain.write_text('revision = "r1"\n\ndef upgrade():\n    op.add_column("t", sa.Column("c", sa.Integer))\n')
+    assert "pglast" not in imported_modules("check", str(plain), "--format", "json")
