@@ -16,5 +16,5 @@ def test_every_revision_of_the_example_gets_the_right_label():
         "0003": ["MRT201"],  # nullable column dropped: data lost although the downgrade re-adds it
         "0004": ["MRT102"],  # no-op downgrade leaves audit_log behind (reported once)
         "0007": ["MRT102"],  # no-op downgrade leaves ix_users_email behind
-        "0008": ["MRT307", "MRT309"],  # nickname column and unique constraint left behind
+        "0008": ["MRT307"],  # nickname column left behind (its unique constraint goes with it)
     }

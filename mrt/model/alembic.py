@@ -449,6 +449,12 @@ class AlembicReader:
         for key in ("postgresql_not_valid",):
             if literal(args.get(key), self.constants) is True:
                 op.args["not_valid"] = True
+        columns = literal(args.get("local_cols") or args.get("columns"), self.constants)
+        if isinstance(columns, (list, tuple)):
+            op.args["columns"] = tuple(str(c) for c in columns)
+        condition = self._str(args.get("condition"))
+        if condition:
+            op.args["condition"] = condition
 
     # -- SQL ---------------------------------------------------------------------------------------
 
@@ -531,6 +537,10 @@ def column_info(node: ast.Call, constants: dict[str, Any]) -> dict[str, Any]:
             ondelete = literal_str(keyword(arg, "ondelete"), constants)
             if ondelete:
                 info["ondelete"] = ondelete.upper()
+        elif isinstance(arg, ast.Call) and last_name(arg.func) in ("Identity", "Computed"):
+            # Filled for every existing row when added: a table rewrite (lock rules read this).
+            virtual = literal(keyword(arg, "persisted"), constants) is False
+            info["generated"] = "identity" if last_name(arg.func) == "Identity" else "virtual" if virtual else "stored"
         elif "type" not in info:
             info["type"] = type_info(arg, constants)
     for kw in node.keywords:

@@ -107,7 +107,9 @@ class Operation:
     def describe(self) -> str:
         """A short human name for messages: `users.email`, `ix_users_email`, `users`."""
         named_kinds = (Kind.CREATE_INDEX, Kind.DROP_INDEX, Kind.CREATE_CONSTRAINT, Kind.DROP_CONSTRAINT)
-        if self.kind in named_kinds and self.name:
+        if self.kind in named_kinds:
+            if not self.name:
+                return f"(unnamed) on {self.table!r}"
             return f"{self.name!r} on {self.table!r}" if self.table else repr(self.name)
         if self.table and self.column:
             return f"{self.table}.{self.column}"

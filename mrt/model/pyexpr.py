@@ -24,6 +24,9 @@ class _Unknown:
 
 UNKNOWN: Any = _Unknown()
 
+#: Calls that only mark a name (naming conventions, quoting) and so are as literal as their argument.
+_NAME_WRAPPERS = frozenset({"f", "conv", "quoted_name"})
+
 #: Stands in for an interpolated expression when SQL is rebuilt from an f-string or a `%`/`.format`.
 PLACEHOLDER = "mrt_expr"
 
@@ -79,6 +82,8 @@ def literal(node: ast.AST | None, constants: Mapping[str, Any] | None = None) ->
         left, right = literal(node.left, constants), literal(node.right, constants)
         if isinstance(left, str) and isinstance(right, str):
             return left + right
+    if isinstance(node, ast.Call) and last_name(node.func) in _NAME_WRAPPERS and node.args:
+        return literal(node.args[0], constants)  # op.f("ix_name"), conv(...), quoted_name(...)
     return UNKNOWN
 
 

@@ -18,6 +18,8 @@ from typing import Any
 from mrt.model.ops import Kind, Operation, Span
 from mrt.model.pyexpr import PLACEHOLDER
 
+# MySQL-only ALTER TABLE syntax that PostgreSQL's grammar rejects; only these statements pay for sqlglot.
+_MYSQL_HINT = re.compile(r"\b(ALGORITHM|LOCK)\s*=|\bALTER\s+TABLE\b.*\b(MODIFY|CHANGE)\b|`", re.IGNORECASE | re.DOTALL)
 _BIND_PARAM = re.compile(r"(?<![:\w]):(\w+)|%\(\w+\)s|%s")
 
 
@@ -35,7 +37,11 @@ def translate_sql(
     for statement, parsed in _parse_statements(text):
         base = {"side": side, "span": span, "origin": "sql", "call": call, "sql": statement, **context}
         if parsed is None:
-            ops.append(Operation(kind=Kind.RAW_SQL, args={"formatted": formatted}, **base))
+            mysql = _mysql_statement(statement) if _MYSQL_HINT.search(statement) else None
+            for op_fields in mysql or [{"kind": Kind.RAW_SQL}]:
+                args = op_fields.pop("args", {})
+                args["formatted"] = formatted
+                ops.append(Operation(**op_fields, args=args, **base))
             continue
         for op_fields in _translate_statement(parsed):
             args = op_fields.pop("args", {})
@@ -129,12 +135,15 @@ def _column_def(coldef: Any) -> dict[str, Any]:
             info["primary_key"] = True
         elif kind == enums.ConstrType.CONSTR_DEFAULT:
             info["server_default"] = True
+            info["default_functions"] = _function_names(constraint.raw_expr)
         elif kind == enums.ConstrType.CONSTR_UNIQUE:
             info["unique"] = True
         elif kind == enums.ConstrType.CONSTR_FOREIGN:
             info["foreign_key"] = True
-        elif kind in (enums.ConstrType.CONSTR_IDENTITY, enums.ConstrType.CONSTR_GENERATED):
-            info["generated"] = True
+        elif kind == enums.ConstrType.CONSTR_IDENTITY:
+            info["generated"] = "identity"
+        elif kind == enums.ConstrType.CONSTR_GENERATED:
+            info["generated"] = "stored"
     return info
 
 
@@ -171,7 +180,11 @@ def _translate_statement(stmt: Any) -> list[dict[str, Any]]:
                 "kind": Kind.CREATE_INDEX,
                 "table": stmt.relation.relname,
                 "name": stmt.idxname,
-                "args": {"concurrently": bool(stmt.concurrent), "unique": bool(stmt.unique)},
+                "args": {
+                    "concurrently": bool(stmt.concurrent),
+                    "unique": bool(stmt.unique),
+                    "columns": tuple(p.name for p in stmt.indexParams or () if getattr(p, "name", None)),
+                },
             }
         ]
     if isinstance(stmt, ast.CreateStmt):
@@ -225,6 +238,25 @@ def _translate_statement(stmt: Any) -> list[dict[str, Any]]:
     if isinstance(stmt, ast.CommentStmt):
         return [{"kind": Kind.COMMENT}]
     return [{"kind": Kind.OTHER_SQL, "args": {"statement": name}}]
+
+
+def _function_names(expr: Any) -> tuple[str, ...]:
+    """Functions an expression calls (`DEFAULT gen_random_uuid()` -> ("gen_random_uuid",)): volatile
+    defaults rewrite the table, constant ones do not."""
+    from pglast import ast
+    from pglast.visitors import Visitor
+
+    names: list[str] = []
+
+    class _Collect(Visitor):  # type: ignore[misc]
+        def visit_FuncCall(self, ancestors: Any, node: ast.FuncCall) -> None:
+            name = _qualified(node.funcname)
+            if name:
+                names.append(name.lower())
+
+    if expr is not None:
+        _Collect()(expr)
+    return tuple(names)
 
 
 def _calls_function(stmt: Any, func: str) -> bool:
@@ -317,8 +349,12 @@ _DROP_KINDS = {
 def _drop(stmt: Any) -> list[dict[str, Any]]:
     from pglast import ast, enums
 
-    kind = _DROP_KINDS.get(enums.ObjectType(stmt.removeType).name)
+    object_type = enums.ObjectType(stmt.removeType).name
+    kind = _DROP_KINDS.get(object_type)
     if kind is None:
+        if object_type == "OBJECT_SCHEMA":  # for the destructive raw-SQL rule
+            names = [getattr(obj, "sval", None) for obj in stmt.objects or ()]
+            return [{"kind": Kind.OTHER_SQL, "name": names[0] if names else None, "args": {"drop": object_type[7:]}}]
         return [{"kind": Kind.OTHER_SQL}]
     ops: list[dict[str, Any]] = []
     for obj in stmt.objects or ():
@@ -338,3 +374,73 @@ def _drop(stmt: Any) -> list[dict[str, Any]]:
         else:
             ops.append({"kind": kind, "name": names[-1] if names else None, "args": args})
     return ops
+
+
+# -- MySQL ALTER TABLE (sqlglot) -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1024)
+def _mysql_ops(text: str) -> tuple[tuple[tuple[str, Any], ...], ...] | None:
+    """MySQL `ALTER TABLE` statements that pglast rejects (`MODIFY`, `CHANGE`, `ALGORITHM=`, `LOCK=`).
+
+    sqlglot is imported here only, on the first such statement: it costs a quarter of a second, which a
+    PostgreSQL project never pays.
+    """
+    try:
+        import sqlglot
+        from sqlglot import exp
+    except ImportError:  # pragma: no cover - sqlglot is a declared dependency
+        return None
+    try:
+        tree = sqlglot.parse_one(text, read="mysql")
+    except Exception:  # sqlglot raises several error types; any of them means "not readable"
+        return None
+    if not isinstance(tree, exp.Alter) or not isinstance(tree.this, exp.Table):
+        return None
+    table = tree.this.name
+    options: dict[str, str] = {}
+    for option in tree.args.get("options") or ():
+        if isinstance(option, exp.AlgorithmProperty):
+            options["mysql_algorithm"] = option.this.name.upper()
+        elif isinstance(option, exp.LockProperty):
+            options["mysql_lock"] = option.this.name.upper()
+    out: list[dict[str, Any]] = []
+    for action in tree.args.get("actions") or ():
+        if isinstance(action, exp.ColumnDef):
+            out.append({"kind": Kind.ADD_COLUMN, "column": action.name, "args": {"type": _mysql_type(action)}})
+        elif isinstance(action, exp.ModifyColumn) and isinstance(action.this, exp.ColumnDef):
+            column = action.this
+            renamed = action.args.get("rename_from")
+            if renamed is not None and renamed.name != column.name:
+                out.append({"kind": Kind.RENAME_COLUMN, "column": renamed.name, "new_name": column.name})
+            out.append({"kind": Kind.ALTER_COLUMN, "column": column.name, "args": {"type": _mysql_type(column)}})
+        elif isinstance(action, exp.Drop) and action.args.get("kind") == "COLUMN":
+            for dropped in action.args.get("tables") or ():
+                out.append({"kind": Kind.DROP_COLUMN, "column": dropped.name})
+        else:
+            out.append({"kind": Kind.OTHER_SQL, "args": {"statement": type(action).__name__}})
+    if not out:
+        out.append({"kind": Kind.OTHER_SQL, "args": {"statement": "Alter"}})
+    for item in out:
+        item["table"] = table
+        item["args"] = {**item.get("args", {}), **options, "dialect": "mysql"}
+    return tuple(tuple(item.items()) for item in out)
+
+
+def _mysql_statement(text: str) -> list[dict[str, Any]] | None:
+    ops = _mysql_ops(text)
+    return None if ops is None else [dict(item) for item in ops]
+
+
+def _mysql_type(column: Any) -> dict[str, Any] | None:
+    from sqlglot import exp
+
+    kind = column.args.get("kind")
+    if not isinstance(kind, exp.DataType):
+        return None
+    args: list[Any] = []
+    for param in kind.expressions:
+        literal = param.this if isinstance(param, exp.DataTypeParam) else param
+        if isinstance(literal, exp.Literal):
+            args.append(literal.this if literal.is_string else int(literal.this))
+    return {"name": kind.this.name.lower(), "args": tuple(args)}

@@ -7,6 +7,7 @@ itself and are not checked; Django RunSQL is, through its `reverse_sql`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +15,15 @@ from mrt.config import MRTConfig
 from mrt.findings import ERROR, WARNING, Related
 from mrt.model.migration import MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
-from mrt.rules.matching import downgrade, drops_column, drops_table, explicit_upgrade_ops, same, undoes_object
+from mrt.rules.matching import (
+    added_columns,
+    downgrade,
+    drops_column,
+    drops_table,
+    explicit_upgrade_ops,
+    same,
+    undoes_object,
+)
 from mrt.rules.registry import ALEMBIC_ONLY, ASYMMETRY, DATA_LOSS, REVERSIBILITY, Hit, RuleDocs, hit, rule
 
 
@@ -231,11 +240,31 @@ def enum_value_added(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
             yield hit(op, f"Value {op.args.get('value')!r} added to enum {op.name!r} cannot be removed on rollback")
 
 
+def _on_new_columns(op: Operation, new_columns: set[tuple[str, str]]) -> bool:
+    """True when an index/constraint only involves columns this migration adds.
+
+    Dropping those columns (which MRT307 checks) drops the index or constraint with them; and in a
+    Django migration, Django's own reverse of the AddField does.
+    """
+    if not op.table:
+        return False
+    table = op.table.lower()
+    columns = op.args.get("columns")
+    if columns:
+        return all((table, str(c).lower()) in new_columns for c in columns)
+    condition = op.args.get("condition")
+    if condition:
+        words = {w.lower() for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", condition)}
+        return any((table, w) in new_columns for w in words)
+    return False
+
+
 def _left_behind(m: MigrationAST, kind: str, drop_kind: str, noun: str, describe: Any) -> Iterator[Hit]:
     down = downgrade(m)
+    new_columns = added_columns(m)
     for op in explicit_upgrade_ops(m, kind):
-        if kind != Kind.CREATE_TABLE and op.new_table:
-            continue  # dropping the new table in the downgrade removes it too
+        if kind != Kind.CREATE_TABLE and (op.new_table or _on_new_columns(op, new_columns)):
+            continue  # dropping the new table (or the new columns) in the downgrade removes it too
         if kind == Kind.CREATE_TABLE and _dropped_later_in_upgrade(m, op):
             continue
         if undoes_object(down, op, drop_kind):
@@ -378,9 +407,12 @@ def constraint_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 )
 def column_change_not_reverted(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     down = downgrade(m)
+    new_columns = added_columns(m)
     for op in explicit_upgrade_ops(m, Kind.ALTER_COLUMN):
         if op.new_table or not any(k in op.args for k in ("type", "nullable", "server_default")):
             continue
+        if op.table and op.column and (op.table.lower(), op.column.lower()) in new_columns:
+            continue  # a column this migration adds: dropping it (MRT307) reverts every change to it
         reverted = any(
             (
                 d.kind in (Kind.ALTER_COLUMN, Kind.RENAME_COLUMN)

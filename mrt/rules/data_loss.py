@@ -8,7 +8,7 @@ from mrt.config import MRTConfig
 from mrt.findings import ERROR, WARNING
 from mrt.model.migration import MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
-from mrt.rules.matching import add_copy_drops, downgrade, explicit_upgrade_ops, recreates, same
+from mrt.rules.matching import add_copy_drops, data_ops_to_reverse, downgrade, explicit_upgrade_ops, recreates, same
 from mrt.rules.registry import ASYMMETRY, DATA_LOSS, Hit, RuleDocs, hit, rule
 
 
@@ -288,7 +288,7 @@ def drop_constraint(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 )
 def delete_without_reverse(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     down = downgrade(m)
-    for op in explicit_upgrade_ops(m, Kind.DELETE):
+    for op in data_ops_to_reverse(m, Kind.DELETE):
         if op.new_table:
             continue
         if any(d.kind in (Kind.INSERT, Kind.RAW_SQL) and (d.table is None or same(d.table, op.table)) for d in down):

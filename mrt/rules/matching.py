@@ -24,6 +24,14 @@ def explicit_upgrade_ops(m: MigrationAST, *kinds: str) -> Iterable[Operation]:
         yield op
 
 
+def data_ops_to_reverse(m: MigrationAST, kind: str) -> Iterable[Operation]:
+    """Data changes whose reverse the author must write. A Django `reverse_sql=RunSQL.noop` is a
+    deliberate "nothing to undo", like `RunPython.noop`, and is respected."""
+    for op in explicit_upgrade_ops(m, kind):
+        if not (op.args.get("run_sql") and op.args.get("reverse") == "noop"):
+            yield op
+
+
 def downgrade(m: MigrationAST) -> list[Operation]:
     return [op for op in m.ops if op.side == DOWNGRADE]
 
@@ -31,6 +39,22 @@ def downgrade(m: MigrationAST) -> list[Operation]:
 def same(a: str | None, b: str | None) -> bool:
     """Names compare case-insensitively (SQL folds unquoted names; Alembic users mix both)."""
     return a is not None and b is not None and a.lower() == b.lower()
+
+
+def same_object(a: str | None, b: str | None, table: str | None) -> bool:
+    """Index/constraint names match, also through a naming convention.
+
+    With `ck_%(table_name)s_%(constraint_name)s` (SQLAlchemy's documented convention) a constraint
+    created as "valid_title" on "contributions" exists as "ck_contributions_valid_title", and real
+    downgrades drop it by that name.
+    """
+    if same(a, b):
+        return True
+    if a is None or b is None or table is None:
+        return False
+    short, full = sorted((a.lower(), b.lower()), key=len)
+    suffix = f"_{table.lower()}_{short}"
+    return full.endswith(suffix) and len(full) - len(suffix) <= 4
 
 
 def drops_table(ops: Iterable[Operation], table: str | None) -> bool:
@@ -68,8 +92,10 @@ def recreates(ops: Iterable[Operation], dropped: Operation) -> bool:
             if same(op.table, dropped.table) and same(op.column, dropped.column):
                 return True
         elif dropped.name is not None:
-            if same(op.name, dropped.name):
+            if same_object(op.name, dropped.name, dropped.table):
                 return True
+            if op.name is None and dropped.table is not None and same(op.table, dropped.table):
+                return True  # re-created unnamed: the naming convention gives it its name back
         elif (
             dropped.table is not None
             and same(op.table, dropped.table)
@@ -90,7 +116,7 @@ def undoes_object(ops: Iterable[Operation], created: Operation, drop_kind: str) 
         if op.kind == Kind.DROP_TABLE and created.table is not None and same(op.table, created.table):
             return True
         if op.kind == drop_kind:
-            if created.name is not None and same(op.name, created.name):
+            if created.name is not None and same_object(op.name, created.name, created.table):
                 return True
             if created.name is None and created.table is not None and same(op.table, created.table):
                 return True

@@ -15,6 +15,7 @@ from mrt.model.migration import (
 from mrt.model.ops import UPGRADE, Kind, Span
 from mrt.rules.matching import (
     added_columns,
+    data_ops_to_reverse,
     downgrade,
     drops_table,
     explicit_upgrade_ops,
@@ -132,7 +133,7 @@ def raising_downgrade(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 def update_without_reverse(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     down = downgrade(m)
     new_columns = added_columns(m)
-    for op in explicit_upgrade_ops(m, Kind.UPDATE):
+    for op in data_ops_to_reverse(m, Kind.UPDATE):
         if op.new_table or (op.table and drops_table(down, op.table)):
             continue
         targets = op.args.get("set_columns") or ()
@@ -190,7 +191,7 @@ def opaque_sql_without_reverse(m: MigrationAST, config: MRTConfig) -> Iterator[H
 )
 def insert_without_reverse(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     down = downgrade(m)
-    for op in explicit_upgrade_ops(m, Kind.INSERT):
+    for op in data_ops_to_reverse(m, Kind.INSERT):
         if op.new_table or drops_table(down, op.table) or has_data_change(down, op.table):
             continue
         target = f"into {op.table!r}" if op.table else ""

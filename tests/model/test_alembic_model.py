@@ -115,7 +115,7 @@ def test_multi_statement_sql_becomes_several_operations():
             """)
     ''')
     assert [op.kind for op in m.ops] == [Kind.DROP_COLUMN, Kind.CREATE_INDEX, Kind.RAW_SQL]
-    assert m.ops[1].args == {"concurrently": True, "unique": True}
+    assert m.ops[1].args == {"concurrently": True, "unique": True, "columns": ("email",)}
 
 
 def test_bulk_insert_and_create_table_columns():
