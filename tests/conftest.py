@@ -34,17 +34,30 @@ def mysql_url() -> str:
 
 
 @pytest.fixture
-def lint():
+def lint(request):
     """Analyze a migration written inline, the way a user would write it: `lint(source, **settings)`.
 
-    The source is dedented; `path` picks the framework-neutral location (an Alembic versions dir by
-    default, `shop/migrations/0002_x.py` for Django); keyword settings become an `MRTConfig`.
+    The source is dedented; `path` picks the location (an Alembic versions dir by default,
+    `shop/migrations/0002_x.py` for Django); keyword settings become an `MRTConfig`. A test module
+    that sets `LINT_FAMILIES = ("data_loss", ...)` sees only the default rules of those families, so
+    its exact expectations do not change when another family gains a rule.
     """
     import textwrap
 
     from mrt import MRTConfig, analyze_source
 
+    families = getattr(request.module, "LINT_FAMILIES", None)
+
     def run(source: str, path: str = "migrations/versions/abc123_change.py", **settings):  # type: ignore[no-untyped-def]
+        if families and "select" not in settings:
+            settings["select"] = family_codes(families)
         return analyze_source(textwrap.dedent(source), path, MRTConfig(**settings))
 
     return run
+
+
+def family_codes(families: tuple[str, ...]) -> list[str]:
+    """Codes of the default-enabled rules defined in the named `mrt.rules.<family>` modules."""
+    from mrt.rules import all_rules
+
+    return [r.code for r in all_rules() if r.default_enabled and r.check.__module__.rsplit(".", 1)[-1] in families]

@@ -3,6 +3,8 @@
 The sources are written here from scratch in the shape we met (no corpus code is copied).
 """
 
+LINT_FAMILIES = ("reversibility", "data_loss", "asymmetry", "leftovers", "squash", "parsing")
+
 HEADER = """
 from alembic import op
 import sqlalchemy as sa

@@ -1,5 +1,7 @@
 """Suppression comments: pytest-mrt's forms, mrt's own, on any line of a statement, and per file."""
 
+LINT_FAMILIES = ("reversibility", "data_loss", "asymmetry", "leftovers", "squash", "parsing")
+
 SOURCE = """
 from alembic import op
 import sqlalchemy as sa

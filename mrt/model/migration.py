@@ -57,6 +57,8 @@ class MigrationAST:
     header_span: Span | None = None
     syntax_error: SyntaxProblem | None = None
     helpers_called: tuple[str, ...] = ()
+    # Facts derived once and shared by the rules (e.g. the indexed downgrade); not part of the model.
+    derived: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def filename(self) -> str:

@@ -18,11 +18,8 @@ from mrt.model.ops import UPGRADE, Kind, Operation
 from mrt.rules.matching import (
     added_columns,
     downgrade,
-    drops_column,
-    drops_table,
     explicit_upgrade_ops,
     same,
-    undoes_object,
 )
 from mrt.rules.registry import ALEMBIC_ONLY, ASYMMETRY, DATA_LOSS, REVERSIBILITY, Hit, RuleDocs, hit, rule
 
@@ -55,9 +52,7 @@ def rename_table_not_reversed(m: MigrationAST, config: MRTConfig) -> Iterator[Hi
     for op in explicit_upgrade_ops(m, Kind.RENAME_TABLE):
         if op.new_table:
             continue
-        back = any(
-            d.kind == Kind.RENAME_TABLE and same(d.table, op.new_name) and same(d.new_name, op.table) for d in down
-        )
+        back = any(same(d.new_name, op.table) for d in down.on_table(Kind.RENAME_TABLE, op.new_name))
         if not back:
             yield hit(
                 op,
@@ -87,10 +82,8 @@ def rename_column_not_reversed(m: MigrationAST, config: MRTConfig) -> Iterator[H
     for op in explicit_upgrade_ops(m, Kind.RENAME_COLUMN):
         if op.new_table:
             continue
-        back = any(
-            d.kind == Kind.RENAME_COLUMN and same(d.column, op.new_name) and same(d.new_name, op.column) for d in down
-        )
-        if not back and not drops_table(down, op.table):
+        back = any(same(d.column, op.new_name) and same(d.new_name, op.column) for d in down.of(Kind.RENAME_COLUMN))
+        if not back and not down.drops_table(op.table):
             yield hit(
                 op,
                 f"Column {op.table}.{op.column} is renamed to {op.new_name!r} and the downgrade does not rename it back",
@@ -195,13 +188,8 @@ def lossy_type_change(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
             continue
         old = op.args.get("existing_type")
         if old is None:
-            for d in down:
-                if (
-                    d.kind == Kind.ALTER_COLUMN
-                    and same(d.table, op.table)
-                    and same(d.column, op.column)
-                    and d.args.get("type")
-                ):
+            for d in down.on_column(Kind.ALTER_COLUMN, op.table, op.column):
+                if d.args.get("type"):
                     old = d.args["type"]
                     break
         reason = narrowing(old, op.args["type"])
@@ -234,7 +222,7 @@ def lossy_type_change(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 )
 def enum_value_added(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     down = downgrade(m)
-    recreated = {(d.name or "").lower() for d in down if d.kind == Kind.CREATE_TYPE}
+    recreated = {(d.name or "").lower() for d in down.of(Kind.CREATE_TYPE)}
     for op in m.ops:
         if op.side == UPGRADE and op.kind == Kind.ADD_ENUM_VALUE and (op.name or "").lower() not in recreated:
             yield hit(op, f"Value {op.args.get('value')!r} added to enum {op.name!r} cannot be removed on rollback")
@@ -267,7 +255,7 @@ def _left_behind(m: MigrationAST, kind: str, drop_kind: str, noun: str, describe
             continue  # dropping the new table (or the new columns) in the downgrade removes it too
         if kind == Kind.CREATE_TABLE and _dropped_later_in_upgrade(m, op):
             continue
-        if undoes_object(down, op, drop_kind):
+        if down.undoes(op, drop_kind):
             continue
         yield hit(
             op,
@@ -329,7 +317,7 @@ def table_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 def column_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     down = downgrade(m)
     for op in explicit_upgrade_ops(m, Kind.ADD_COLUMN):
-        if op.new_table or drops_column(down, op.table, op.column):
+        if op.new_table or down.drops_column(op.table, op.column):
             continue
         if op.column is None:
             continue
@@ -413,14 +401,11 @@ def column_change_not_reverted(m: MigrationAST, config: MRTConfig) -> Iterator[H
             continue
         if op.table and op.column and (op.table.lower(), op.column.lower()) in new_columns:
             continue  # a column this migration adds: dropping it (MRT307) reverts every change to it
-        reverted = any(
-            (
-                d.kind in (Kind.ALTER_COLUMN, Kind.RENAME_COLUMN)
-                and same(d.table, op.table)
-                and same(d.column, op.column)
-            )
-            for d in down
-        ) or drops_column(down, op.table, op.column)
+        reverted = (
+            down.on_column(Kind.ALTER_COLUMN, op.table, op.column)
+            or down.on_column(Kind.RENAME_COLUMN, op.table, op.column)
+            or down.drops_column(op.table, op.column)
+        )
         if not reverted:
             changes = [k.replace("_", " ") for k in ("type", "nullable", "server_default") if k in op.args]
             yield hit(

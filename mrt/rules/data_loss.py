@@ -8,7 +8,7 @@ from mrt.config import MRTConfig
 from mrt.findings import ERROR, WARNING
 from mrt.model.migration import MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
-from mrt.rules.matching import add_copy_drops, data_ops_to_reverse, downgrade, explicit_upgrade_ops, recreates, same
+from mrt.rules.matching import add_copy_drops, data_ops_to_reverse, downgrade, explicit_upgrade_ops
 from mrt.rules.registry import ASYMMETRY, DATA_LOSS, Hit, RuleDocs, hit, rule
 
 
@@ -155,7 +155,7 @@ def cascade_delete(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 def drop_foreign_key(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     down = downgrade(m)
     for op in _dropped_here(m, Kind.DROP_CONSTRAINT):
-        if op.args.get("constraint_type") == "foreignkey" and not recreates(down, op):
+        if op.args.get("constraint_type") == "foreignkey" and not down.recreates(op):
             yield hit(op, f"Foreign key {op.describe()} is dropped and the downgrade does not re-create it")
 
 
@@ -178,7 +178,7 @@ def drop_foreign_key(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 def drop_view(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     down = downgrade(m)
     for op in explicit_upgrade_ops(m, Kind.DROP_VIEW):
-        if not recreates(down, op):
+        if not down.recreates(op):
             yield hit(op, f"View {op.name!r} is dropped and the downgrade does not re-create it")
 
 
@@ -235,7 +235,7 @@ def add_copy_drop(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 def drop_index(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     down = downgrade(m)
     for op in explicit_upgrade_ops(m, Kind.DROP_INDEX):
-        if op.new_table or recreates(down, op):
+        if op.new_table or down.recreates(op):
             continue
         yield hit(op, f"Index {op.describe()} is dropped and the downgrade does not re-create it")
 
@@ -261,7 +261,7 @@ def drop_index(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 def drop_constraint(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     down = downgrade(m)
     for op in explicit_upgrade_ops(m, Kind.DROP_CONSTRAINT):
-        if op.new_table or op.args.get("constraint_type") == "foreignkey" or recreates(down, op):
+        if op.new_table or op.args.get("constraint_type") == "foreignkey" or down.recreates(op):
             continue
         yield hit(op, f"Constraint {op.describe()} is dropped and the downgrade does not re-create it")
 
@@ -291,7 +291,7 @@ def delete_without_reverse(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     for op in data_ops_to_reverse(m, Kind.DELETE):
         if op.new_table:
             continue
-        if any(d.kind in (Kind.INSERT, Kind.RAW_SQL) and (d.table is None or same(d.table, op.table)) for d in down):
+        if down.touches_table((Kind.INSERT, Kind.RAW_SQL), op.table):
             continue
         scope = "all rows" if op.args.get("where") is False else "rows"
         target = f"from {op.table!r}" if op.table else ""

@@ -8,16 +8,16 @@ from mrt.config import MRTConfig
 from mrt.findings import ERROR, WARNING
 from mrt.model.migration import MigrationAST
 from mrt.model.ops import Kind
-from mrt.rules.matching import downgrade, explicit_upgrade_ops, same
+from mrt.rules.matching import downgrade, explicit_upgrade_ops
 from mrt.rules.registry import LEFTOVERS, Hit, RuleDocs, hit, rule
 
 
 def _created_not_dropped(m: MigrationAST, create: str, drop: str, noun: str) -> Iterator[Hit]:
     down = downgrade(m)
     for op in explicit_upgrade_ops(m, create):
-        undone = any(d.kind == drop and (op.name is None or same(d.name, op.name)) for d in down)
+        undone = bool(down.of(drop) if op.name is None else down.named(drop, op.name))
         # A downgrade that re-creates the old definition (CREATE OR REPLACE) restores it too.
-        restored = op.args.get("replace") and any(d.kind == create and same(d.name, op.name) for d in down)
+        restored = op.args.get("replace") and down.named(create, op.name)
         if not undone and not restored:
             yield hit(op, f"{noun} {op.name!r} is created by the upgrade and not dropped by the downgrade")
 
@@ -42,7 +42,7 @@ def _created_not_dropped(m: MigrationAST, create: str, drop: str, noun: str) -> 
 def sequence_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     yield from _created_not_dropped(m, Kind.CREATE_SEQUENCE, Kind.DROP_SEQUENCE, "Sequence")
     down = downgrade(m)
-    if any(d.kind in (Kind.ALTER_SEQUENCE, Kind.DROP_SEQUENCE, Kind.RAW_SQL) for d in down):
+    if down.of(Kind.ALTER_SEQUENCE, Kind.DROP_SEQUENCE, Kind.RAW_SQL):
         return
     for op in explicit_upgrade_ops(m, Kind.ALTER_SEQUENCE):
         if not op.new_table:

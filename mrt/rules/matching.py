@@ -2,12 +2,13 @@
 
 Precision lives here: a dropped constraint that the downgrade re-creates under the same name, an index
 on a table the downgrade drops anyway, a renamed table whose columns are renamed back under the new
-name. Every function is a linear scan of one migration's operations.
+name. The downgrade is indexed once per migration, so every question is a lookup.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 
 from mrt.model.migration import MigrationAST
 from mrt.model.ops import DATA_KINDS, DOWNGRADE, UPGRADE, Kind, Operation
@@ -32,8 +33,12 @@ def data_ops_to_reverse(m: MigrationAST, kind: str) -> Iterable[Operation]:
             yield op
 
 
-def downgrade(m: MigrationAST) -> list[Operation]:
-    return [op for op in m.ops if op.side == DOWNGRADE]
+def downgrade(m: MigrationAST) -> Downgrade:
+    """The migration's downgrade operations, indexed once per migration (shared by every rule)."""
+    cached = m.derived.get("downgrade")
+    if cached is None:
+        cached = m.derived["downgrade"] = Downgrade([op for op in m.ops if op.side == DOWNGRADE])
+    return cached
 
 
 def same(a: str | None, b: str | None) -> bool:
@@ -57,80 +62,123 @@ def same_object(a: str | None, b: str | None, table: str | None) -> bool:
     return full.endswith(suffix) and len(full) - len(suffix) <= 4
 
 
-def drops_table(ops: Iterable[Operation], table: str | None) -> bool:
-    return any(op.kind == Kind.DROP_TABLE and same(op.table, table) for op in ops)
+_RECREATE = {
+    Kind.DROP_CONSTRAINT: Kind.CREATE_CONSTRAINT,
+    Kind.DROP_INDEX: Kind.CREATE_INDEX,
+    Kind.DROP_VIEW: Kind.CREATE_VIEW,
+    Kind.DROP_TABLE: Kind.CREATE_TABLE,
+    Kind.DROP_COLUMN: Kind.ADD_COLUMN,
+    Kind.DROP_TRIGGER: Kind.CREATE_TRIGGER,
+    Kind.DROP_FUNCTION: Kind.CREATE_FUNCTION,
+    Kind.DROP_TYPE: Kind.CREATE_TYPE,
+    Kind.DROP_SEQUENCE: Kind.CREATE_SEQUENCE,
+}
 
 
-def drops_column(ops: Iterable[Operation], table: str | None, column: str | None) -> bool:
-    return any(
-        (op.kind == Kind.DROP_COLUMN and same(op.table, table) and same(op.column, column))
-        or (op.kind == Kind.DROP_TABLE and same(op.table, table))
-        for op in ops
-    )
+def _key(name: str | None) -> str:
+    return name.lower() if name else ""
 
 
-def recreates(ops: Iterable[Operation], dropped: Operation) -> bool:
-    """True when a downgrade operation re-creates what `dropped` removed."""
-    create = {
-        Kind.DROP_CONSTRAINT: Kind.CREATE_CONSTRAINT,
-        Kind.DROP_INDEX: Kind.CREATE_INDEX,
-        Kind.DROP_VIEW: Kind.CREATE_VIEW,
-        Kind.DROP_TABLE: Kind.CREATE_TABLE,
-        Kind.DROP_COLUMN: Kind.ADD_COLUMN,
-        Kind.DROP_TRIGGER: Kind.CREATE_TRIGGER,
-        Kind.DROP_FUNCTION: Kind.CREATE_FUNCTION,
-        Kind.DROP_TYPE: Kind.CREATE_TYPE,
-        Kind.DROP_SEQUENCE: Kind.CREATE_SEQUENCE,
-    }[dropped.kind]
-    for op in ops:
-        if op.kind != create:
-            continue
-        if dropped.kind in (Kind.DROP_TABLE,):
-            if same(op.table, dropped.table):
+class Downgrade:
+    """A downgrade's operations, indexed by kind, name and table.
+
+    Every question a rule asks ("does the downgrade drop this column?") is then a dictionary lookup,
+    so a rule stays linear in the size of the migration, even for generated 10,000-line files.
+    """
+
+    def __init__(self, ops: list[Operation]) -> None:
+        self.ops = ops
+        self._by_kind: dict[str, list[Operation]] = defaultdict(list)
+        self._by_name: dict[tuple[str, str], list[Operation]] = defaultdict(list)
+        self._by_table: dict[tuple[str, str], list[Operation]] = defaultdict(list)
+        self._columns: dict[tuple[str, str, str], list[Operation]] = defaultdict(list)
+        self._untabled: dict[str, bool] = defaultdict(bool)
+        self._data_tables: set[str] = set()
+        self._data_anywhere = False
+        for op in ops:
+            self._by_kind[op.kind].append(op)
+            if op.name:
+                self._by_name[(op.kind, op.name.lower())].append(op)
+            if not op.table:
+                self._untabled[op.kind] = True
+            else:
+                self._by_table[(op.kind, op.table.lower())].append(op)
+                if op.column:
+                    self._columns[(op.kind, op.table.lower(), op.column.lower())].append(op)
+            if op.kind in DATA_KINDS or op.kind == Kind.RAW_SQL:
+                if op.table:
+                    self._data_tables.add(op.table.lower())
+                else:
+                    self._data_anywhere = True
+
+    def __iter__(self) -> Iterator[Operation]:
+        return iter(self.ops)
+
+    def of(self, *kinds: str) -> list[Operation]:
+        return [op for kind in kinds for op in self._by_kind.get(kind, ())]
+
+    def named(self, kind: str, name: str | None) -> list[Operation]:
+        return self._by_name.get((kind, _key(name)), [])
+
+    def on_table(self, kind: str, table: str | None) -> list[Operation]:
+        return self._by_table.get((kind, _key(table)), [])
+
+    def touches_table(self, kinds: tuple[str, ...], table: str | None) -> bool:
+        """An operation of one of `kinds` on `table`, or on a table that could not be read."""
+        return any(self.on_table(kind, table) or self._untabled[kind] for kind in kinds)
+
+    def on_column(self, kind: str, table: str | None, column: str | None) -> list[Operation]:
+        return self._columns.get((kind, _key(table), _key(column)), [])
+
+    def drops_table(self, table: str | None) -> bool:
+        return bool(table) and (Kind.DROP_TABLE, _key(table)) in self._by_table
+
+    def drops_column(self, table: str | None, column: str | None) -> bool:
+        return bool(self.on_column(Kind.DROP_COLUMN, table, column)) or self.drops_table(table)
+
+    def has_data_change(self, table: str | None = None) -> bool:
+        """Any data change (or unreadable SQL, which may be one) on `table`, or anywhere when unknown."""
+        if table is None:
+            return self._data_anywhere or bool(self._data_tables)
+        return self._data_anywhere or table.lower() in self._data_tables
+
+    def recreates(self, dropped: Operation) -> bool:
+        """True when the downgrade re-creates what `dropped` removed."""
+        create = _RECREATE[dropped.kind]
+        if dropped.kind == Kind.DROP_TABLE:
+            return (create, _key(dropped.table)) in self._by_table
+        if dropped.kind == Kind.DROP_COLUMN:
+            return bool(self.on_column(create, dropped.table, dropped.column))
+        if dropped.name is not None and (create, dropped.name.lower()) in self._by_name:
+            return True
+        for op in self._by_table.get((create, _key(dropped.table)), ()):
+            if dropped.name is None:
+                # An unnamed drop: any re-creation of the same kind on the same table counts.
+                if dropped.kind != Kind.DROP_CONSTRAINT or _compatible_constraint(op, dropped):
+                    return True
+            elif op.name is None or same_object(op.name, dropped.name, dropped.table):
+                return True  # re-created unnamed (a naming convention names it) or by convention
+        return False
+
+    def undoes(self, created: Operation, drop_kind: str) -> bool:
+        """True when the downgrade drops (or drops the table of) an object `created` made."""
+        if self.drops_table(created.table):
+            return True
+        if created.name is not None and (drop_kind, created.name.lower()) in self._by_name:
+            return True
+        for op in self._by_table.get((drop_kind, _key(created.table)), ()):
+            if created.name is None or same_object(op.name, created.name, created.table):
                 return True
-        elif dropped.kind == Kind.DROP_COLUMN:
-            if same(op.table, dropped.table) and same(op.column, dropped.column):
-                return True
-        elif dropped.name is not None:
-            if same_object(op.name, dropped.name, dropped.table):
-                return True
-            if op.name is None and dropped.table is not None and same(op.table, dropped.table):
-                return True  # re-created unnamed: the naming convention gives it its name back
-        elif (
-            dropped.table is not None
-            and same(op.table, dropped.table)
-            and (dropped.kind != Kind.DROP_CONSTRAINT or _compatible_constraint(op, dropped))
-        ):
-            return True  # an unnamed drop: any re-creation of the same kind on the same table counts
-    return False
+        # Drops that name the object by convention but not its table (op.drop_index("ix_t_c")).
+        if created.name is not None and created.table is not None:
+            suffix = f"_{created.table.lower()}_{created.name.lower()}"
+            return any(op.name and op.name.lower().endswith(suffix) for op in self._by_kind.get(drop_kind, ()))
+        return False
 
 
 def _compatible_constraint(created: Operation, dropped: Operation) -> bool:
     want = dropped.args.get("constraint_type")
     return want is None or created.args.get("constraint_type") in (None, want)
-
-
-def undoes_object(ops: Iterable[Operation], created: Operation, drop_kind: str) -> bool:
-    """True when the downgrade drops (or drops the table of) an object `created` made."""
-    for op in ops:
-        if op.kind == Kind.DROP_TABLE and created.table is not None and same(op.table, created.table):
-            return True
-        if op.kind == drop_kind:
-            if created.name is not None and same_object(op.name, created.name, created.table):
-                return True
-            if created.name is None and created.table is not None and same(op.table, created.table):
-                return True
-    return False
-
-
-def has_data_change(ops: Iterable[Operation], table: str | None = None) -> bool:
-    """Any data change (or unreadable SQL, which may be one) on `table`, or anywhere when unknown."""
-    for op in ops:
-        if (op.kind in DATA_KINDS or op.kind == Kind.RAW_SQL) and (
-            table is None or op.table is None or same(op.table, table)
-        ):
-            return True
-    return False
 
 
 def added_columns(m: MigrationAST, side: str = UPGRADE) -> set[tuple[str, str]]:

@@ -17,9 +17,7 @@ from mrt.rules.matching import (
     added_columns,
     data_ops_to_reverse,
     downgrade,
-    drops_table,
     explicit_upgrade_ops,
-    has_data_change,
 )
 from mrt.rules.registry import ALEMBIC_ONLY, DJANGO_ONLY, REVERSIBILITY, Hit, RuleDocs, hit, rule
 
@@ -134,12 +132,12 @@ def update_without_reverse(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     down = downgrade(m)
     new_columns = added_columns(m)
     for op in data_ops_to_reverse(m, Kind.UPDATE):
-        if op.new_table or (op.table and drops_table(down, op.table)):
+        if op.new_table or (op.table and down.drops_table(op.table)):
             continue
         targets = op.args.get("set_columns") or ()
         if op.table and targets and all((op.table.lower(), c.lower()) in new_columns for c in targets):
             continue
-        if has_data_change(down, op.table):
+        if down.has_data_change(op.table):
             continue
         target = f"table {op.table!r}" if op.table else "the table"
         yield hit(op, f"UPDATE on {target} is not reversed: rolling back keeps the changed values")
@@ -192,7 +190,7 @@ def opaque_sql_without_reverse(m: MigrationAST, config: MRTConfig) -> Iterator[H
 def insert_without_reverse(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     down = downgrade(m)
     for op in data_ops_to_reverse(m, Kind.INSERT):
-        if op.new_table or drops_table(down, op.table) or has_data_change(down, op.table):
+        if op.new_table or down.drops_table(op.table) or down.has_data_change(op.table):
             continue
         target = f"into {op.table!r}" if op.table else ""
         yield hit(op, f"Rows inserted {target} are not removed by the downgrade".replace("  ", " "))

@@ -4,6 +4,8 @@ import pytest
 
 from mrt.rules.asymmetry import narrowing
 
+LINT_FAMILIES = ("reversibility", "data_loss", "asymmetry", "leftovers", "squash", "parsing")
+
 HEADER = """
 from alembic import op
 import sqlalchemy as sa

@@ -1,5 +1,7 @@
 """MRT2xx (+ MRT408/409): what the upgrade destroys, which no rollback brings back."""
 
+LINT_FAMILIES = ("reversibility", "data_loss", "asymmetry", "leftovers", "squash", "parsing")
+
 HEADER = """
 from alembic import op
 import sqlalchemy as sa

@@ -1,5 +1,7 @@
 """MRT5xx: objects created by raw SQL that the downgrade leaves behind."""
 
+LINT_FAMILIES = ("reversibility", "data_loss", "asymmetry", "leftovers", "squash", "parsing")
+
 HEADER = """
 from alembic import op
 import sqlalchemy as sa

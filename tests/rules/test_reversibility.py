@@ -1,5 +1,7 @@
 """MRT1xx: can the migration be rolled back, and does the rollback restore the data?"""
 
+LINT_FAMILIES = ("reversibility", "data_loss", "asymmetry", "leftovers", "squash", "parsing")
+
 HEADER = """
 from alembic import op
 import sqlalchemy as sa
