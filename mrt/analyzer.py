@@ -140,11 +140,21 @@ def display_path(path: str) -> str:
         return path
 
 
+def _paths(migration: MigrationAST) -> tuple[str, str]:
+    """(display path, absolute path), computed once per migration: resolving is a system call."""
+    cached = migration.derived.get("paths")
+    if cached is None:
+        absolute = str(Path(migration.path).resolve()) if migration.path else ""
+        cached = migration.derived["paths"] = (display_path(migration.path), absolute)
+    return cached  # type: ignore[return-value]
+
+
 def _finding(rule: Rule, hit: Hit, migration: MigrationAST, config: MRTConfig) -> RiskWarning:
     span = hit.span
+    shown, absolute = _paths(migration)
     return RiskWarning(
         revision=migration.label,
-        file=display_path(migration.path),
+        file=shown,
         pattern=rule.name,
         message=hit.message,
         severity=_severity(rule, config),
@@ -159,7 +169,7 @@ def _finding(rule: Rule, hit: Hit, migration: MigrationAST, config: MRTConfig) -
         app=migration.app,
         related=hit.related,
         fixes=hit.fixes,
-        path=str(Path(migration.path).resolve()) if migration.path else "",
+        path=absolute,
     )
 
 
