@@ -1,36 +1,46 @@
-"""The `mrt` command line: a thin face over the shared analyzer.
+"""The `mrt` command line: a thin face over the shared analyzer, verifier and rule registry.
 
-Exit codes: 0 no findings, 1 warnings only, 2 errors (or warnings with --strict), 3 bad input
-(missing path, unreadable config, broken alembic.ini) with one line on stderr and no traceback.
-Heavy modules (rich, the SQL parser) are imported only by the commands that need them.
+Exit codes (every command):
+
+* 0 — no findings (or the command did what it was asked);
+* 1 — warnings only (`check`), drift found (`drift`);
+* 2 — errors, or warnings with `--strict` (`check`);
+* 3 — a usage or input error: unknown option, missing path, unreadable config, broken alembic.ini,
+  a `--since` revision that names no migration, a missing extra or API key. Always one line on
+  stderr, never a traceback;
+* 4 — an internal error (a bug in mrt): one line, the traceback only with `MRT_DEBUG=1`;
+* 130 — interrupted (Ctrl-C), except in `--watch`, where Ctrl-C is the normal way out (0).
+
+The parser is the standard library's argparse and every command imports what it needs when it
+runs, so a static `mrt check --format json` pays for the analyzer and nothing else: no typer and
+pydantic (about 0.1 s together), no rich unless the table is printed, never SQLAlchemy, Alembic,
+Django or anthropic.
 """
 
 from __future__ import annotations
 
-import json
+import argparse
+import os
 import sys
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import Annotated
-
-import typer
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from mrt import __version__
 
-EXIT_CLEAN, EXIT_WARNINGS, EXIT_ERRORS, EXIT_INPUT = 0, 1, 2, 3
-
-app = typer.Typer(
-    name="mrt",
-    help="Migration rollback safety for Alembic and Django.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+EXIT_CLEAN, EXIT_WARNINGS, EXIT_ERRORS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130
+DEFAULT_HTML_OUTPUT = "mrt-report.html"
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"mrt: error: {message}", err=True)
-    return typer.Exit(EXIT_INPUT)
+class InputError(Exception):
+    """Bad usage or input: reported as one line on stderr with exit code 3."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with mrt's convention: usage errors are one line and exit code 3, not 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InputError(f"{message} (see `{self.prog} --help`)")
 
 
 def _codes(values: list[str] | None) -> list[str]:
@@ -40,128 +50,272 @@ def _codes(values: list[str] | None) -> list[str]:
     return out
 
 
-@app.command()
-def check(
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="Migration files or directories (default: discover here).")
-    ] = None,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 2).")] = False,
-    select: Annotated[list[str] | None, typer.Option("--select", help="Only these codes or prefixes.")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these codes or prefixes.")] = None,
-    dialect: Annotated[str | None, typer.Option("--dialect", help="postgresql, mysql or sqlite.")] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="pyproject.toml to read [tool.mrt] from.")] = None,
-) -> None:
-    """Statically analyze migration files for rollback and data-loss risks."""
-    from mrt.analyzer import analyze_paths
+def _echo(text: str, *, err: bool = False) -> None:
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text if text.endswith("\n") else text + "\n")
+    stream.flush()
+
+
+# -- mrt check -------------------------------------------------------------------------------------------
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    if args.watch:
+        if args.format != "table":
+            raise InputError("--watch prints the table; it cannot be combined with --format " + args.format)
+        from mrt.watch import watch
+
+        return watch(args.paths or ["."], lambda: _check_once(args), extra=args.history or [])
+    return _check_once(args)
+
+
+def _check_once(args: argparse.Namespace) -> int:
+    from mrt.analyzer import analyze_project, display_path
     from mrt.config import ConfigError, load_config
-    from mrt.discovery import DiscoveryError
+    from mrt.discovery import DiscoveryError, discover
+    from mrt.report import CheckReport, render
+    from mrt.since import ScopeError, reported_paths, resolved
 
-    if output_format not in ("table", "json"):
-        raise _fail(f"unknown format {output_format!r} (expected table or json)")
-    targets = [str(p) for p in paths] if paths else ["."]
-    if config is not None and not config.is_file():
-        raise _fail(f"{config}: config file not found")
-    overrides = {"select": _codes(select) or None, "ignore": _codes(ignore) or None, "dialect": dialect}
+    targets = args.paths or ["."]
+    if args.config is not None and not os.path.isfile(args.config):
+        raise InputError(f"{args.config}: config file not found")
+    overrides = {"select": _codes(args.select) or None, "ignore": _codes(args.ignore) or None, "dialect": args.dialect}
     try:
-        settings = load_config(targets[0], overrides=overrides, pyproject=config)
-        findings = analyze_paths(targets, settings)
-    except (ConfigError, DiscoveryError) as exc:
-        raise _fail(str(exc)) from None
-    text = _render_json(findings) if output_format == "json" else None
-    if output is not None:
-        output.write_text(text if text is not None else _render_plain(findings), encoding="utf-8")
-    elif text is not None:
-        typer.echo(text)
+        settings = load_config(targets[0], overrides=overrides, pyproject=args.config)
+        if args.check_compat:
+            settings = settings.merged({"extend_select": [*settings.extend_select, "MRT7"]})
+        migrations, findings = analyze_project([*targets, *(args.history or [])], settings)
+        scope = {resolved(f.path) for f in discover(targets)} if args.history else None
+        in_range = reported_paths(migrations, since=args.since, min_revision=args.min_revision)
+    except (ConfigError, DiscoveryError, ScopeError) as exc:
+        raise InputError(str(exc)) from None
+    if in_range is not None:
+        parsed = {resolved(m.path) for m in migrations}
+        in_range |= {f.path for f in findings if f.path not in parsed}  # unreadable: age unknown, keep
+        scope = in_range if scope is None else scope & in_range
+    if scope is not None:
+        findings = [f for f in findings if f.path in scope]
+        migrations = [m for m in migrations if resolved(m.path) in scope]
+
+    output = args.output or (DEFAULT_HTML_OUTPUT if args.format == "html" else None)
+    to_terminal = output is None and sys.stdout.isatty()
+    report = CheckReport(
+        findings=findings,
+        migrations={display_path(m.path): m.label for m in migrations if m.is_migration},
+        strict=args.strict,
+        color=to_terminal and "NO_COLOR" not in os.environ,
+        width=_table_width() if output is None else 100,
+    )
+    text = render(args.format, report)
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
     else:
-        _render_table(findings)
-    errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
-    if errors or (warnings and strict):
-        raise typer.Exit(EXIT_ERRORS)
-    raise typer.Exit(EXIT_WARNINGS if warnings else EXIT_CLEAN)
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write report ({exc.strerror or exc})") from None
+        _echo(f"mrt: wrote {output}: {report.summary_line()}", err=True)
+    if report.errors or (report.warnings and args.strict):
+        return EXIT_ERRORS
+    return EXIT_WARNINGS if report.warnings else EXIT_CLEAN
 
 
-def _render_json(findings: list) -> str:  # type: ignore[type-arg]
-    errors = sum(f.severity == "error" for f in findings)
-    payload = {
-        "version": __version__,
-        "checked_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "summary": {"total_issues": len(findings), "errors": errors, "warnings": len(findings) - errors},
-        "findings": [
-            {
-                "file": f.file,
-                "line": f.line,
-                "rule": f.code,
-                "severity": f.severity,
-                "pattern": f.pattern,
-                "message": f.message,
-                "revision": f.revision,
-                "app": f.app,
-                "category": f.category,
-                "column": f.column + 1,
-                "end_line": f.end_line,
-            }
-            for f in findings
-        ],
-    }
-    return json.dumps(payload, indent=2)
+def _table_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
 
 
-def _render_plain(findings: list) -> str:  # type: ignore[type-arg]
-    return "".join(f"{f.file}:{f.line}:{f.column + 1}: {f.code} [{f.severity}] {f.message}\n" for f in findings)
+# -- mrt rules / mrt rule ----------------------------------------------------------------------------------
 
 
-def _render_table(findings: list) -> None:  # type: ignore[type-arg]
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    if not findings:
-        console.print("[green]✓ No rollback risks found[/green]")
-        return
-    table = Table(show_lines=False)
-    for column in ("Location", "Rule", "Severity", "Message"):
-        table.add_column(column, overflow="fold")
-    for f in findings:
-        style = "red" if f.severity == "error" else "yellow"
-        table.add_row(f"{f.file}:{f.line}", f.code, f"[{style}]{f.severity}[/{style}]", f.message)
-    console.print(table)
-    errors = sum(f.severity == "error" for f in findings)
-    console.print(f"{len(findings)} finding(s): {errors} error(s), {len(findings) - errors} warning(s)")
+def _family_prefix(family: str) -> str:
+    """`2`, `2xx`, `MRT2` and `mrt2xx` all mean codes starting with MRT2."""
+    value = family.strip().upper().removeprefix("MRT").rstrip("X")
+    if not value.isdigit():
+        raise InputError(f"--family {family!r}: expected a family such as 2, 2xx or MRT2")
+    return "MRT" + value
 
 
-@app.command("rule")
-def rule_docs(code: Annotated[str, typer.Argument(help="A rule code, e.g. MRT201.")]) -> None:
-    """Show a rule's documentation."""
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from mrt.rules import all_rules
+
+    rules = all_rules()
+    if args.family:
+        prefix = _family_prefix(args.family)
+        rules = [r for r in rules if r.code.startswith(prefix)]
+    if args.category:
+        categories = sorted({r.category for r in all_rules()})
+        if args.category not in categories:
+            raise InputError(f"--category {args.category!r}: expected one of {', '.join(categories)}")
+        rules = [r for r in rules if r.category == args.category]
+    width = max((len(r.category) for r in rules), default=8)
+    lines = [f"{'CODE':<7}  {'SEVERITY':<8}  {'CATEGORY':<{width}}  NAME"]
+    for r in rules:
+        flag = "" if r.default_enabled else "  (opt-in)"
+        lines.append(f"{r.code:<7}  {r.severity:<8}  {r.category:<{width}}  {r.name}{flag}")
+    lines.append(f"{len(rules)} rule(s). `mrt rule CODE` shows one rule's documentation.")
+    _echo("\n".join(lines))
+    return EXIT_CLEAN
+
+
+def _cmd_rule(args: argparse.Namespace) -> int:
     from mrt.rules import get_rule
     from mrt.rules.docs import render_rule
 
-    found = get_rule(code)
+    found = get_rule(args.code)
     if found is None:
-        raise _fail(f"unknown rule {code!r} (see `mrt rules`)")
-    typer.echo(render_rule(found))
+        raise InputError(f"unknown rule {args.code!r} (see `mrt rules`)")
+    _echo(render_rule(found))
+    return EXIT_CLEAN
 
 
-@app.command("rules")
-def rules_list() -> None:
-    """List every rule: code, default severity, category and name."""
-    from mrt.rules import all_rules
-
-    for r in all_rules():
-        flag = "" if r.default_enabled else " (opt-in)"
-        typer.echo(f"{r.code}  {r.severity:<7}  {r.category:<14}  {r.name}{flag}")
+# -- mrt init / drift / explain / version ---------------------------------------------------------------
 
 
-@app.command()
-def version() -> None:
-    """Print the installed version."""
-    typer.echo(f"mrt {__version__}")
+def _cmd_init(args: argparse.Namespace) -> int:
+    from mrt.init_scaffold import ScaffoldError, scaffold
 
-
-def main() -> None:
     try:
-        app()
+        messages = scaffold(args.directory, force=args.force)
+    except ScaffoldError as exc:
+        raise InputError(str(exc)) from None
+    _echo("\n".join(messages))
+    return EXIT_CLEAN
+
+
+def _cmd_drift(args: argparse.Namespace) -> int:
+    from mrt.drift import DriftError, alembic_drift, django_drift
+
+    try:
+        if args.metadata_path:
+            result = alembic_drift(
+                args.metadata_path, alembic_ini=args.config, db_url=args.db_url, upgrade=args.upgrade
+            )
+        else:
+            result = django_drift(args.manage, settings=args.settings)
+    except DriftError as exc:
+        raise InputError(str(exc)) from None
+    _echo(result.text)
+    return EXIT_WARNINGS if result.drift else EXIT_CLEAN
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from mrt.explain.command import ExplainError, explain_file
+
+    try:
+        return explain_file(args.file, model=args.model, timeout=args.timeout, out=sys.stdout)
+    except ExplainError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _cmd_version(args: argparse.Namespace) -> int:
+    _echo(f"mrt {__version__}")
+    return EXIT_CLEAN
+
+
+# -- the parser ------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from mrt.report import FORMATS
+
+    parser = _Parser(prog="mrt", description="Migration rollback safety for Alembic and Django.")
+    parser.add_argument("--version", action="version", version=f"mrt {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    check = command("check", _cmd_check, "Statically analyze migrations for rollback and data-loss risks.")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="migration files or directories (default: discover here)"
+    )
+    check.add_argument("-f", "--format", default="table", choices=FORMATS, help="output format (default: table)")
+    check.add_argument("-o", "--output", metavar="FILE", help=f"write the report here (html: {DEFAULT_HTML_OUTPUT})")
+    check.add_argument("--strict", action="store_true", help="warnings fail too (exit 2)")
+    check.add_argument("--since", metavar="REV", help="report only migrations added after REV (revision or app.name)")
+    check.add_argument("--min-revision", metavar="REV", help="skip REV and everything older")
+    check.add_argument("--check-compat", action="store_true", help="also run rolling-deploy checks (MRT7xx)")
+    check.add_argument(
+        "--select", action="append", metavar="CODES", help="only these codes or prefixes (comma-separated)"
+    )
+    check.add_argument("--ignore", action="append", metavar="CODES", help="skip these codes or prefixes")
+    check.add_argument("--dialect", help="target database: postgresql, mysql or sqlite")
+    check.add_argument("--config", metavar="PATH", help="pyproject.toml to read [tool.mrt] from")
+    check.add_argument(
+        "--history",
+        action="append",
+        metavar="PATH",
+        help="also read these migrations for graph checks, without reporting their findings",
+    )
+    check.add_argument("-w", "--watch", action="store_true", help="re-check when files change (Ctrl-C to stop)")
+
+    rules = command("rules", _cmd_rules, "List the rule catalog.")
+    rules.add_argument("--family", help="only this code family, e.g. 2, 2xx or MRT2")
+    rules.add_argument("--category", help="only this category, e.g. data-loss")
+
+    rule = command("rule", _cmd_rule, "Show one rule's documentation.")
+    rule.add_argument("code", metavar="CODE", help="a rule code, e.g. MRT201")
+
+    init = command("init", _cmd_init, "Scaffold conftest.py and tests/test_migrations.py for this project.")
+    init.add_argument("directory", nargs="?", default=".", help="the project directory (default: here)")
+    init.add_argument("--force", action="store_true", help="overwrite files that already exist")
+
+    drift = command("drift", _cmd_drift, "Compare the database schema (Alembic) or models (Django) with migrations.")
+    drift.add_argument("metadata_path", nargs="?", metavar="METADATA_PATH", help="module:Base or module:metadata")
+    drift.add_argument("-c", "--config", default="alembic.ini", help="alembic.ini (default: alembic.ini)")
+    drift.add_argument("--db-url", help="database URL (default: sqlalchemy.url from alembic.ini)")
+    drift.add_argument("--upgrade", action="store_true", help="upgrade the (disposable) database to head first")
+    drift.add_argument("--manage", default="manage.py", help="Django mode: path to manage.py (default: manage.py)")
+    drift.add_argument("--settings", help="Django mode: DJANGO_SETTINGS_MODULE")
+
+    explain = command("explain", _cmd_explain, "Explain a migration in plain English with Claude.")
+    explain.add_argument("file", metavar="FILE", help="the migration file")
+    explain.add_argument("-m", "--model", help="Claude model (default: explain_model from [tool.mrt])")
+    explain.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for Claude (default: 60)")
+
+    command("version", _cmd_version, "Print the installed version.")
+    return parser
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Parse `argv` and run the command; returns the exit code (what tests call)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+        if handler is None:
+            parser.print_help()
+            return EXIT_INPUT
+        return handler(args)
+    except InputError as exc:
+        _echo(f"mrt: error: {exc}", err=True)
+        return EXIT_INPUT
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else EXIT_CLEAN
     except KeyboardInterrupt:
-        sys.exit(130)
+        _echo("mrt: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `mrt check | head`
+        return EXIT_CLEAN
+    except Exception as exc:
+        return _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> int:
+    if os.environ.get("MRT_DEBUG"):
+        import traceback
+
+        traceback.print_exception(exc)
+    _echo(f"mrt: internal error: {type(exc).__name__}: {exc} (MRT_DEBUG=1 shows the traceback)", err=True)
+    return EXIT_INTERNAL
+
+
+def main(argv: Sequence[str] | None = None) -> Any:
+    """Console-script entry point."""
+    sys.exit(run(argv))

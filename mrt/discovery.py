@@ -100,7 +100,7 @@ def _python_files(directory: Path, *, recursive: bool) -> Iterator[FoundFile]:
 
 def _django_app(file: Path) -> str | None:
     """The app label of a Django migration: the directory that holds its `migrations/` package."""
-    for parent in file.parents:
+    for parent in file.resolve().parents:  # resolved: `mrt check migrations` run inside the app
         if parent.name == "migrations":
             return parent.parent.name or None
     return None

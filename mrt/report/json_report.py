@@ -1,0 +1,60 @@
+"""`--format json`: the spec's schema (version, checked_at, summary, findings with file, line, rule,
+severity, pattern, message) plus revision, app, category, column, end_line, end_column, url and fix.
+
+`file` is the path relative to the working directory (absolute when outside it), never a bare name.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mrt.findings import RiskWarning
+from mrt.report.common import CheckReport, rule_url, version
+
+
+def render(report: CheckReport) -> str:
+    payload = {
+        "version": version(),
+        "checked_at": report.checked_at_text,
+        "summary": {"total_issues": len(report.findings), "errors": report.errors, "warnings": report.warnings},
+        "findings": [finding_dict(f) for f in report.findings],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def finding_dict(f: RiskWarning) -> dict[str, Any]:
+    """One finding as the JSON report (and anything else that wants plain data) shows it."""
+    out: dict[str, Any] = {
+        "file": f.file,
+        "line": f.line,
+        "rule": f.code,
+        "severity": f.severity,
+        "pattern": f.pattern,
+        "message": f.message,
+        "revision": f.revision,
+        "app": f.app,
+        "category": f.category,
+        "column": f.column + 1,
+        "end_line": f.end_line,
+        "end_column": f.end_column + 1 if f.end_column is not None else None,
+        "url": rule_url(f.code),
+    }
+    if f.fixes:
+        out["fix"] = [
+            {
+                "title": fix.title,
+                "edits": [
+                    {
+                        "line": e.line,
+                        "column": e.column + 1,
+                        "end_line": e.end_line,
+                        "end_column": e.end_column + 1,
+                        "new_text": e.new_text,
+                    }
+                    for e in fix.edits
+                ],
+            }
+            for fix in f.fixes
+        ]
+    return out
