@@ -335,14 +335,19 @@ class DjangoReader:
             node,
             table=self._table(model),
             name=model,
-            args={"constraint_type": "unique", "together": True},
+            args={"constraint_type": "unique", "together": True, "empty": _empty(args.get("unique_together"))},
             state_context=sc,
         )
 
     def _op_AlterIndexTogether(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
         model = self._str(args.get("name"))
         self._add(
-            Kind.CREATE_INDEX, node, table=self._table(model), name=model, args={"together": True}, state_context=sc
+            Kind.CREATE_INDEX,
+            node,
+            table=self._table(model),
+            name=model,
+            args={"together": True, "empty": _empty(args.get("index_together"))},
+            state_context=sc,
         )
 
     def _op_CreateExtension(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
@@ -405,15 +410,27 @@ class DjangoReader:
             on_delete = keyword(node, "on_delete") or (node.args[1] if len(node.args) > 1 else None)
             if on_delete is not None and last_name(on_delete) == "CASCADE":
                 info["ondelete"] = "CASCADE"
-        null = literal(keyword(node, "null"), self.constants)
-        info["nullable"] = null is True
+        null_node = keyword(node, "null")
+        null = literal(null_node, self.constants)
+        # `null="True"` is truthy to Django too; an unreadable value is not assumed NOT NULL
+        info["nullable"] = bool(null) if null is not UNKNOWN or null_node is None else True
         for key in ("unique", "db_index", "primary_key"):
             if literal(keyword(node, key), self.constants) is True:
                 info[key] = True
+        for key in ("blank", "auto_now", "auto_now_add"):  # Django fills existing rows from these
+            if literal(keyword(node, key), self.constants) is True:
+                info[key] = True
+        for key in ("db_index", "db_constraint"):  # a ForeignKey without its index or its constraint
+            if literal(keyword(node, key), self.constants) is False:
+                info[key] = False
         if keyword(node, "default") is not None:
             info["default"] = True
-        if keyword(node, "db_default") is not None:
+        db_default = keyword(node, "db_default")
+        if db_default is not None:
             info["server_default"] = True
+            info["db_default_expr"] = ast.unparse(db_default)
+        if field_type == "GeneratedField":
+            info["generated"] = "stored" if literal(keyword(node, "db_persist"), self.constants) is True else "virtual"
         for key in ("max_length", "max_digits", "decimal_places"):
             value = literal(keyword(node, key), self.constants)
             if isinstance(value, int):
@@ -422,6 +439,15 @@ class DjangoReader:
         if db_column:
             info["db_column"] = db_column
         return info
+
+
+def _empty(node: ast.expr | None) -> bool:
+    """`unique_together=set()` / `()` / `None`: the option is being removed, nothing is built."""
+    if node is None or (isinstance(node, ast.Constant) and node.value is None):
+        return True
+    if isinstance(node, (ast.Set, ast.List, ast.Tuple)):
+        return not node.elts
+    return isinstance(node, ast.Call) and last_name(node.func) in ("set", "tuple", "list") and not node.args
 
 
 def _is_noop(node: ast.expr) -> bool:

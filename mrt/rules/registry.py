@@ -41,6 +41,7 @@ _FAMILIES = (
     "mrt.rules.leftovers",
     "mrt.rules.squash",
     "mrt.rules.parsing",
+    "mrt.rules.locks",
 )
 
 DOCS_BASE_URL = "https://github.com/mrt-tools/mrt/blob/main/docs/rules/"

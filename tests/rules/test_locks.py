@@ -1,0 +1,540 @@
+"""MRT4xx: locks and table rewrites. Each rule fires on the risky form and stays quiet on its safe twin."""
+
+import textwrap
+
+from mrt import MRTConfig, analyze_source
+
+ALEMBIC = "migrations/versions/abc123_change.py"
+DJANGO = "shop/migrations/0003_change.py"
+
+HEADER = """
+from alembic import op
+import sqlalchemy as sa
+
+revision = "abc123"
+down_revision = "000000"
+"""
+
+DJANGO_HEADER = """
+from django.db import migrations, models
+from django.contrib.postgres.operations import AddIndexConcurrently
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0002_previous")]
+"""
+
+
+def lint(source, path=ALEMBIC, **settings):
+    """Analyze a migration written inline, the way a user would write it."""
+    return analyze_source(textwrap.dedent(source), path, MRTConfig(**settings))
+
+
+def alembic(upgrade, downgrade="    pass\n", **settings):
+    return lint(HEADER + "\ndef upgrade():\n" + upgrade + "\n\ndef downgrade():\n" + downgrade, **settings)
+
+
+def django(body, **settings):
+    return lint(DJANGO_HEADER + body, path=DJANGO, **settings)
+
+
+def of(findings, code):
+    return [f for f in findings if f.code == code]
+
+
+# -- MRT401 ---------------------------------------------------------------------------------------------------
+
+
+def test_MRT401_not_null_column_without_default_on_existing_table():
+    found = of(alembic('    op.add_column("users", sa.Column("plan", sa.String(20), nullable=False))'), "MRT401")
+    assert len(found) == 1
+    assert (found[0].table, found[0].column_name) == ("users", "plan")
+    assert "fails" in found[0].message
+
+
+def test_MRT401_django_add_field_without_default():
+    body = '    operations = [migrations.AddField("user", "age", models.IntegerField())]\n'
+    assert [f.table for f in of(django(body), "MRT401")] == ["shop_user"]
+
+
+def test_MRT401_negative_server_default_or_django_default_fills_existing_rows():
+    safe = alembic(
+        '    op.add_column("users", sa.Column("plan", sa.String(20), nullable=False, server_default="free"))'
+    )
+    body = """    operations = [
+        migrations.AddField("user", "age", models.IntegerField(default=0)),
+        migrations.AddField("user", "note", models.CharField(max_length=20, blank=True)),
+        migrations.AddField("user", "tags", models.ManyToManyField("shop.Tag")),
+    ]
+"""
+    assert of(safe, "MRT401") == []
+    assert of(django(body), "MRT401") == []
+
+
+def test_MRT401_negative_table_created_in_the_same_migration():
+    found = alembic(
+        '    op.create_table("plans", sa.Column("id", sa.Integer, primary_key=True))\n'
+        '    op.add_column("plans", sa.Column("name", sa.String(20), nullable=False))'
+    )
+    assert of(found, "MRT401") == []
+
+
+# -- MRT404 / MRT405 -------------------------------------------------------------------------------------------------
+
+
+def test_MRT404_volatile_server_default_rewrites_the_table():
+    found = alembic(
+        '    op.add_column("orders", sa.Column("token", sa.String, server_default=sa.text("gen_random_uuid()")))'
+    )
+    hits = of(found, "MRT404")
+    assert len(hits) == 1 and "ACCESS EXCLUSIVE" in hits[0].message and hits[0].table == "orders"
+
+
+def test_MRT404_raw_sql_volatile_default():
+    found = alembic('    op.execute("ALTER TABLE orders ADD COLUMN token uuid DEFAULT uuid_generate_v4()")')
+    assert len(of(found, "MRT404")) == 1
+
+
+def test_MRT404_negative_constant_stable_or_python_side_default():
+    found = alembic(
+        '    op.add_column("orders", sa.Column("state", sa.String, server_default="new"))\n'
+        '    op.add_column("orders", sa.Column("seen", sa.DateTime, server_default=sa.func.now()))\n'
+        '    op.add_column("orders", sa.Column("token", sa.String, default=uuid.uuid4))'
+    )
+    assert of(found, "MRT404") == []
+
+
+def test_MRT405_any_default_before_postgresql_11():
+    found = alembic(
+        '    op.add_column("users", sa.Column("plan", sa.String, server_default="free"))',
+        dialect="postgresql",
+        dialect_version="10",
+    )
+    body = '    operations = [migrations.AddField("user", "plan", models.CharField(max_length=9, default="x"))]\n'
+    assert len(of(found, "MRT405")) == 1
+    assert len(of(django(body, dialect="postgresql", dialect_version="9.6"), "MRT405")) == 1
+
+
+def test_MRT405_negative_postgresql_11_or_unknown_version():
+    source = '    op.add_column("users", sa.Column("plan", sa.String, server_default="free"))'
+    assert of(alembic(source, dialect="postgresql", dialect_version="11"), "MRT405") == []
+    assert of(alembic(source), "MRT405") == []
+
+
+# -- MRT406 -------------------------------------------------------------------------------------------------------
+
+
+def test_MRT406_unique_constraint_built_directly():
+    found = of(alembic('    op.create_unique_constraint("uq_users_email", "users", ["email"])'), "MRT406")
+    assert len(found) == 1 and "ACCESS EXCLUSIVE" in found[0].message and "USING INDEX" in found[0].message
+
+
+def test_MRT406_django_unique_constraint_and_unique_field():
+    body = """    operations = [
+        migrations.AddConstraint("user", models.UniqueConstraint(fields=["email"], name="uq_user_email")),
+        migrations.AddField("user", "code", models.CharField(max_length=9, unique=True, null=True)),
+    ]
+"""
+    assert len(of(django(body), "MRT406")) == 2
+
+
+def test_MRT406_negative_using_index_or_new_table():
+    found = alembic(
+        '    op.execute("ALTER TABLE users ADD CONSTRAINT uq_email UNIQUE USING INDEX ix_email")\n'
+        '    op.create_table("teams", sa.Column("id", sa.Integer, primary_key=True))\n'
+        '    op.create_unique_constraint("uq_teams_id", "teams", ["id"])'
+    )
+    assert of(found, "MRT406") == []
+
+
+def test_MRT406_negative_django_unique_together_removed():
+    body = '    operations = [migrations.AlterUniqueTogether(name="user", unique_together=set())]\n'
+    assert of(django(body), "MRT406") == []
+
+
+# -- MRT407 -------------------------------------------------------------------------------------------------------
+
+
+def test_MRT407_create_index_without_concurrently_names_lock_and_recipe():
+    found = of(alembic('    op.create_index("ix_orders_user", "orders", ["user_id"])'), "MRT407")
+    assert len(found) == 1
+    assert "SHARE lock" in found[0].message and "autocommit_block" in found[0].message
+    assert found[0].table == "orders"
+
+
+def test_MRT407_django_add_index_and_implicit_foreign_key_index():
+    body = """    operations = [
+        migrations.AddIndex("order", models.Index(fields=["created"], name="ix_order_created")),
+        migrations.AddField("order", "owner", models.ForeignKey("shop.User", models.CASCADE, null=True)),
+    ]
+"""
+    found = of(django(body), "MRT407")
+    assert len(found) == 2
+    assert all("AddIndexConcurrently" in f.message for f in found)
+    assert found[1].column_name == "owner_id"
+
+
+def test_MRT407_negative_concurrent_new_table_or_sqlite():
+    concurrent = alembic(
+        "    with op.get_context().autocommit_block():\n"
+        '        op.create_index("ix_o", "orders", ["user_id"], postgresql_concurrently=True)'
+    )
+    new_table = alembic(
+        '    op.create_table("orders", sa.Column("id", sa.Integer, primary_key=True))\n'
+        '    op.create_index("ix_o", "orders", ["id"])'
+    )
+    sqlite = alembic('    op.create_index("ix_o", "orders", ["user_id"])', dialect="sqlite")
+    assert of(concurrent, "MRT407") == of(new_table, "MRT407") == of(sqlite, "MRT407") == []
+
+
+def test_MRT407_negative_sqlite_branch_of_a_dialect_switch():
+    found = alembic(
+        '    if op.get_bind().dialect.name == "sqlite":\n'
+        '        op.create_index("ix_o", "orders", ["user_id"])\n'
+        "    else:\n"
+        "        with op.get_context().autocommit_block():\n"
+        '            op.create_index("ix_o", "orders", ["user_id"], postgresql_concurrently=True)'
+    )
+    assert of(found, "MRT407") == []
+
+
+def test_MRT407_negative_django_squashed_migration_runs_only_on_fresh_databases():
+    source = """
+from django.db import migrations, models
+
+class Migration(migrations.Migration):
+    replaces = [("shop", "0001_initial"), ("shop", "0002_index")]
+    operations = [migrations.AddIndex("order", models.Index(fields=["created"], name="ix_order_created"))]
+"""
+    assert of(lint(source, path=DJANGO), "MRT407") == []
+
+
+def test_MRT407_dialect_read_from_alembic_ini(tmp_path):
+    (tmp_path / "alembic.ini").write_text(
+        "[alembic]\nscript_location = migrations\nsqlalchemy.url = sqlite:///app.db\n"
+    )
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    path = versions / "abc123_index.py"
+    path.write_text(HEADER + '\ndef upgrade():\n    op.create_index("ix_o", "orders", ["user_id"])\n')
+    assert of(analyze_source(path.read_text(), str(path)), "MRT407") == []
+    (tmp_path / "alembic.ini").write_text("[alembic]\nsqlalchemy.url = postgresql+psycopg://u@db/app\n")
+    from mrt.dialect import _detected
+
+    _detected.cache_clear()
+    assert len(of(analyze_source(path.read_text(), str(path)), "MRT407")) == 1
+
+
+# -- MRT414 -------------------------------------------------------------------------------------------------------
+
+
+def test_MRT414_concurrently_outside_autocommit_block_fails():
+    found = of(alembic('    op.create_index("ix_o", "orders", ["user_id"], postgresql_concurrently=True)'), "MRT414")
+    assert len(found) == 1 and found[0].severity == "error" and "autocommit_block" in found[0].message
+
+
+def test_MRT414_django_add_index_concurrently_in_atomic_migration():
+    body = '    operations = [AddIndexConcurrently("order", models.Index(fields=["user"], name="ix_order_user"))]\n'
+    found = of(django(body), "MRT414")
+    assert len(found) == 1 and "atomic = False" in found[0].message
+
+
+def test_MRT414_negative_autocommit_block_and_non_atomic_migration():
+    body = (
+        "    atomic = False\n"
+        '    operations = [AddIndexConcurrently("order", models.Index(fields=["user"], name="ix_order_user"))]\n'
+    )
+    ok = alembic(
+        "    with op.get_context().autocommit_block():\n"
+        '        op.execute("CREATE INDEX CONCURRENTLY ix_o ON orders (user_id)")'
+    )
+    assert of(django(body), "MRT414") == of(ok, "MRT414") == []
+
+
+# -- MRT412 -------------------------------------------------------------------------------------------------------
+
+
+def test_MRT412_set_not_null_on_existing_column():
+    found = of(alembic('    op.alter_column("users", "email", nullable=False)'), "MRT412")
+    assert len(found) == 1
+    assert (found[0].table, found[0].column_name) == ("users", "email")
+    assert "NOT VALID" in found[0].message and "ACCESS EXCLUSIVE" in found[0].message
+
+
+def test_MRT412_django_alter_field_with_one_off_default():
+    body = """    operations = [
+        migrations.AlterField("user", "email", models.EmailField(default=""), preserve_default=False),
+    ]
+"""
+    assert len(of(django(body), "MRT412")) == 1
+
+
+def test_MRT412_negative_already_not_null_or_recipe_followed():
+    unchanged = alembic(
+        '    op.alter_column("users", "email", type_=sa.String(300), existing_type=sa.String(200), '
+        "nullable=False, existing_nullable=False)"
+    )
+    recipe = alembic(
+        '    op.execute("ALTER TABLE users ADD CONSTRAINT nn CHECK (email IS NOT NULL) NOT VALID")\n'
+        '    op.execute("ALTER TABLE users VALIDATE CONSTRAINT nn")\n'
+        '    op.alter_column("users", "email", nullable=False)'
+    )
+    assert of(unchanged, "MRT412") == of(recipe, "MRT412") == []
+
+
+def test_MRT412_negative_django_alter_field_that_does_not_touch_null():
+    body = '    operations = [migrations.AlterField("user", "email", models.EmailField(max_length=300))]\n'
+    assert of(django(body), "MRT412") == []
+
+
+# -- MRT415 -------------------------------------------------------------------------------------------------------
+
+
+def test_MRT415_drop_index_without_concurrently():
+    found = of(alembic('    op.drop_index("ix_orders_user", table_name="orders")'), "MRT415")
+    assert len(found) == 1 and "ACCESS EXCLUSIVE" in found[0].message
+
+
+def test_MRT415_raw_reindex():
+    assert len(of(alembic('    op.execute("REINDEX INDEX ix_orders_user")'), "MRT415")) == 1
+
+
+def test_MRT415_negative_concurrent_or_table_dropped_too():
+    concurrent = alembic(
+        "    with op.get_context().autocommit_block():\n"
+        '        op.drop_index("ix_o", table_name="orders", postgresql_concurrently=True)'
+    )
+    with_table = alembic('    op.drop_index("ix_o", table_name="orders")\n    op.drop_table("orders")')
+    assert of(concurrent, "MRT415") == of(with_table, "MRT415") == []
+
+
+# -- MRT416 / MRT417 --------------------------------------------------------------------------------------------------
+
+
+def test_MRT416_foreign_key_validated_immediately():
+    found = of(alembic('    op.create_foreign_key("fk_o_u", "orders", "users", ["user_id"], ["id"])'), "MRT416")
+    assert len(found) == 1 and "SHARE ROW EXCLUSIVE" in found[0].message and "'users'" in found[0].message
+
+
+def test_MRT416_check_constraint_in_raw_sql_and_django():
+    sql = alembic('    op.execute("ALTER TABLE orders ADD CONSTRAINT pos CHECK (total >= 0)")')
+    body = '    operations = [migrations.AddConstraint("order", models.CheckConstraint(check=models.Q(total__gte=0), name="pos"))]\n'
+    assert len(of(sql, "MRT416")) == 1
+    assert len(of(django(body), "MRT416")) == 1
+
+
+def test_MRT416_negative_not_valid():
+    found = alembic(
+        '    op.create_foreign_key("fk_o_u", "orders", "users", ["user_id"], ["id"], postgresql_not_valid=True)\n'
+        '    op.execute("ALTER TABLE orders ADD CONSTRAINT pos CHECK (total >= 0) NOT VALID")'
+    )
+    assert of(found, "MRT416") == []
+
+
+def test_MRT417_not_valid_and_validate_in_one_transaction():
+    found = alembic(
+        '    op.execute("ALTER TABLE orders ADD CONSTRAINT pos CHECK (total >= 0) NOT VALID")\n'
+        '    op.execute("ALTER TABLE orders VALIDATE CONSTRAINT pos")'
+    )
+    hits = of(found, "MRT417")
+    assert len(hits) == 1 and hits[0].line == 10
+
+
+def test_MRT417_negative_validate_in_autocommit_block():
+    found = alembic(
+        '    op.execute("ALTER TABLE orders ADD CONSTRAINT pos CHECK (total >= 0) NOT VALID")\n'
+        "    with op.get_context().autocommit_block():\n"
+        '        op.execute("ALTER TABLE orders VALIDATE CONSTRAINT pos")'
+    )
+    assert of(found, "MRT417") == []
+
+
+# -- MRT418 -------------------------------------------------------------------------------------------------------
+
+
+def test_MRT418_integer_to_bigint_rewrites():
+    found = of(
+        alembic('    op.alter_column("events", "id", type_=sa.BigInteger(), existing_type=sa.Integer())'), "MRT418"
+    )
+    assert len(found) == 1 and "INT4 to INT8" in found[0].message and found[0].column_name == "id"
+
+
+def test_MRT418_old_type_read_from_the_downgrade():
+    found = alembic(
+        '    op.execute("ALTER TABLE events ALTER COLUMN payload TYPE jsonb")',
+        '    op.execute("ALTER TABLE events ALTER COLUMN payload TYPE json")',
+    )
+    assert len(of(found, "MRT418")) == 1
+
+
+def test_MRT418_negative_binary_compatible_changes():
+    found = alembic(
+        '    op.alter_column("u", "name", type_=sa.String(200), existing_type=sa.String(100))\n'
+        '    op.alter_column("u", "bio", type_=sa.Text(), existing_type=sa.String(100))\n'
+        '    op.alter_column("u", "amount", type_=sa.Numeric(12, 2), existing_type=sa.Numeric(10, 2))\n'
+        '    op.alter_column("u", "seen", type_=sa.TIMESTAMP(timezone=True), existing_type=sa.DateTime())\n'
+        '    op.alter_column("u", "kind", type_=MyType(), existing_type=sa.String(10))'
+    )
+    assert of(found, "MRT418") == []
+
+
+def test_MRT418_timestamptz_is_in_place_from_postgresql_12():
+    source = '    op.execute("ALTER TABLE u ALTER COLUMN seen TYPE timestamptz")'
+    down = '    op.execute("ALTER TABLE u ALTER COLUMN seen TYPE timestamp")'
+    assert len(of(alembic(source, down, dialect="postgresql", dialect_version="11"), "MRT418")) == 1
+    assert of(alembic(source, down, dialect="postgresql", dialect_version="12"), "MRT418") == []
+
+
+# -- MRT419 -------------------------------------------------------------------------------------------------------
+
+
+def test_MRT419_identity_and_stored_generated_columns():
+    found = alembic(
+        '    op.add_column("orders", sa.Column("seq", sa.Integer, sa.Identity()))\n'
+        '    op.execute("ALTER TABLE orders ADD COLUMN cents int GENERATED ALWAYS AS (total * 100) STORED")\n'
+        '    op.execute("ALTER TABLE orders ADD COLUMN n bigserial")'
+    )
+    assert len(of(found, "MRT419")) == 3
+
+
+def test_MRT419_negative_virtual_generated_column_or_new_table():
+    found = alembic(
+        '    op.add_column("orders", sa.Column("cents", sa.Integer, sa.Computed("total * 100", persisted=False)))\n'
+        '    op.create_table("t", sa.Column("id", sa.Integer, primary_key=True))\n'
+        '    op.add_column("t", sa.Column("seq", sa.Integer, sa.Identity()))'
+    )
+    assert of(found, "MRT419") == []
+
+
+# -- MRT420 (opt-in) --------------------------------------------------------------------------------------------------
+
+
+def test_MRT420_ddl_without_lock_timeout_when_selected():
+    found = alembic(
+        '    op.add_column("users", sa.Column("phone", sa.String(20)))\n'
+        '    op.add_column("users", sa.Column("fax", sa.String(20)))',
+        extend_select=["MRT420"],
+    )
+    hits = of(found, "MRT420")
+    assert len(hits) == 1 and "ACCESS EXCLUSIVE" in hits[0].message and hits[0].line == 9
+
+
+def test_MRT420_negative_lock_timeout_set_first_or_not_selected():
+    with_timeout = alembic(
+        '    op.execute("SET lock_timeout = \'5s\'")\n    op.add_column("users", sa.Column("phone", sa.String(20)))',
+        extend_select=["MRT420"],
+    )
+    default = alembic('    op.add_column("users", sa.Column("phone", sa.String(20)))')
+    assert of(with_timeout, "MRT420") == of(default, "MRT420") == []
+
+
+# -- MRT421 -------------------------------------------------------------------------------------------------------
+
+
+def test_MRT421_backfill_while_the_alter_lock_is_held():
+    found = alembic(
+        '    op.add_column("users", sa.Column("plan", sa.String(20), nullable=True))\n'
+        "    op.execute(\"UPDATE users SET plan = 'free'\")"
+    )
+    hits = of(found, "MRT421")
+    assert len(hits) == 1 and hits[0].line == 10 and "line 9" in hits[0].message
+
+
+def test_MRT421_django_run_python_after_add_field_in_atomic_migration():
+    body = """    operations = [
+        migrations.AddField("user", "plan", models.CharField(max_length=20, null=True)),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+    ]
+"""
+    assert len(of(django(body), "MRT421")) == 1
+
+
+def test_MRT421_negative_backfill_in_autocommit_block_or_non_atomic():
+    alembic_ok = alembic(
+        '    op.add_column("users", sa.Column("plan", sa.String(20), nullable=True))\n'
+        "    with op.get_context().autocommit_block():\n"
+        "        op.execute(\"UPDATE users SET plan = 'free'\")"
+    )
+    body = """    atomic = False
+    operations = [
+        migrations.AddField("user", "plan", models.CharField(max_length=20, null=True)),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+    ]
+"""
+    assert of(alembic_ok, "MRT421") == of(django(body), "MRT421") == []
+
+
+def test_MRT421_negative_django_alter_field_takes_no_known_lock():
+    body = """    operations = [
+        migrations.AlterField("user", "plan", models.CharField(max_length=20, help_text="Plan")),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+    ]
+"""
+    assert of(django(body), "MRT421") == []
+
+
+# -- MRT422 / MRT423 / MRT424 ---------------------------------------------------------------------------------------
+
+
+def test_MRT422_vacuum_full_and_cluster():
+    found = alembic('    op.execute("VACUUM FULL events")\n    op.execute("CLUSTER events USING ix_events_created")')
+    assert len(of(found, "MRT422")) == 2
+
+
+def test_MRT422_negative_plain_vacuum():
+    assert of(alembic('    op.execute("VACUUM ANALYZE events")'), "MRT422") == []
+
+
+def test_MRT423_mysql_algorithm_copy_parsed_with_sqlglot():
+    found = alembic('    op.execute("ALTER TABLE orders MODIFY status VARCHAR(40), ALGORITHM=COPY, LOCK=SHARED")')
+    hits = of(found, "MRT423")
+    assert len(hits) == 1 and hits[0].table == "orders" and "ALGORITHM=COPY" in hits[0].message
+
+
+def test_MRT423_mysql_enum_reorder():
+    found = alembic(
+        '    op.alter_column("orders", "state", type_=sa.Enum("new", "paid", "sent"), '
+        'existing_type=sa.Enum("new", "sent"))',
+        dialect="mysql",
+    )
+    assert len(of(found, "MRT423")) == 1
+
+
+def test_MRT423_negative_inplace_and_appended_enum_value():
+    found = alembic(
+        '    op.execute("ALTER TABLE orders ADD COLUMN note TEXT, ALGORITHM=INPLACE, LOCK=NONE")\n'
+        '    op.alter_column("orders", "state", type_=sa.Enum("new", "sent", "paid"), '
+        'existing_type=sa.Enum("new", "sent"))',
+        dialect="mysql",
+    )
+    assert of(found, "MRT423") == []
+
+
+def test_MRT424_json_column_on_postgresql():
+    found = alembic('    op.add_column("events", sa.Column("payload", sa.JSON()))', dialect="postgresql")
+    hits = of(found, "MRT424")
+    assert len(hits) == 1 and hits[0].message.startswith("events.payload uses json")
+
+
+def test_MRT424_negative_jsonb_unknown_engine_or_project_json_type():
+    jsonb = alembic('    op.add_column("events", sa.Column("payload", postgresql.JSONB()))', dialect="postgresql")
+    unknown = alembic('    op.add_column("events", sa.Column("payload", sa.JSON()))')
+    custom = alembic('    op.add_column("events", sa.Column("payload", app.types.JSON()))', dialect="postgresql")
+    assert of(jsonb, "MRT424") == of(unknown, "MRT424") == of(custom, "MRT424") == []
+
+
+# -- one finding per statement ------------------------------------------------------------------------------------
+
+
+def test_several_statements_in_one_execute_are_one_finding_per_rule():
+    found = alembic(
+        "    op.execute('''\n"
+        "        ALTER TABLE a ALTER COLUMN x TYPE jsonb;\n"
+        "        ALTER TABLE b ALTER COLUMN y TYPE jsonb;\n"
+        "    ''')",
+        "    op.execute('''\n"
+        "        ALTER TABLE a ALTER COLUMN x TYPE json;\n"
+        "        ALTER TABLE b ALTER COLUMN y TYPE json;\n"
+        "    ''')",
+    )
+    hits = of(found, "MRT418")
+    assert len(hits) == 1 and hits[0].message.endswith("(+1 more in the same statement)")
