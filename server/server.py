@@ -1,0 +1,233 @@
+"""`MrtServer`: the state of one language-server session and how analyses are scheduled.
+
+Typing must never wait for mrt. Every analysis runs in the server's own thread pool (not pygls',
+whose stdin reader occupies a worker) under a time budget, and results are published from the event
+loop. Each document keeps the analysis of one version; an analysis whose version is no longer the
+buffer's is never published. Edits are debounced per document, so a burst of keystrokes costs one
+analysis. Nothing raised in here reaches the user as a popup: errors go to `window/logMessage`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+import warnings
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+import mrt
+from mrt.config import MRTConfig
+from mrt.rules.registry import all_rules
+
+from .analysis import Analysis, Snapshot, analyze
+from .classify import is_migration
+from .claude import ClaudeExplainer
+from .project import ProjectConfigs
+from .settings import ON_SAVE, Settings
+from .workspace_index import WorkspaceIndex
+
+NAME = "mrt"
+
+
+class MrtServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(NAME, mrt.__version__)
+        self.settings = Settings()
+        self.pull = False  # decided in `initialize`: pull diagnostics when the client supports them
+        self.generation = 0  # bumped when settings or [tool.mrt] change; part of every cache key
+        self.executor = ThreadPoolExecutor(2, thread_name_prefix="mrt-analysis")
+        self.projects = ProjectConfigs(self.log)
+        self.index = WorkspaceIndex(self.log)
+        self.attached: set[str] = set()  # uris of open documents that are migrations
+        self.analyses: dict[str, Analysis] = {}
+        self._inflight: dict[tuple[str, int | None, int], asyncio.Future[Analysis | None]] = {}
+        self._pending: dict[str, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.explainer: ClaudeExplainer | None = None  # built on first use, see hover.explainer_for
+        self.explainer_model: str | None = None
+        all_rules()  # load the catalog once, before worker threads race to do it
+        warnings.showwarning = self._warning_to_log
+
+    # -- errors and logs ---------------------------------------------------------------------------
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """pygls would show a popup; a linter's internal errors belong in the log."""
+        self.log(f"mrt: internal error: {error!r}", types.MessageType.Error)
+
+    def log(self, message: str, level: types.MessageType = types.MessageType.Info) -> None:
+        try:
+            self.window_log_message(types.LogMessageParams(type=level, message=message))
+        except Exception:  # no client connected yet (or any more): nothing to tell
+            return
+
+    def _warning_to_log(self, message: Any, category: Any, filename: str, lineno: int, *args: Any) -> None:
+        """A failing rule is reported by the analyzer as a RuntimeWarning (from a worker thread)."""
+        text = f"mrt: {category.__name__}: {message}"
+        loop = self._loop
+        if loop is not None and loop.is_running():
+            loop.call_soon_threadsafe(self.log, text, types.MessageType.Warning)
+
+    def run_task(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Fire and forget, but keep a reference and log what goes wrong (esbonio's pattern)."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            self.log(f"mrt: background task failed: {error!r}", types.MessageType.Error)
+
+    # -- documents ---------------------------------------------------------------------------------
+
+    def path_of(self, uri: str) -> str | None:
+        return to_fs_path(uri) if uri.startswith("file:") else None
+
+    def attach(self, uri: str) -> bool:
+        """Decide once per opened document whether it is a migration (kept while it is open, so a
+        half-typed line does not detach it)."""
+        if uri in self.attached:
+            return True
+        document = self.workspace.get_text_document(uri)
+        if self.settings.enable and is_migration(self.path_of(uri), document.source):
+            self.attached.add(uri)
+            return True
+        return False
+
+    def detach(self, uri: str) -> None:
+        self.attached.discard(uri)
+        self.analyses.pop(uri, None)
+        pending = self._pending.pop(uri, None)
+        if pending is not None:
+            pending.cancel()
+
+    def config_for(self, path: str | None) -> MRTConfig:
+        return self.projects.for_path(path, self.index.roots[0] if self.index.roots else None)
+
+    def snapshot(self, uri: str) -> Snapshot:
+        document = self.workspace.get_text_document(uri)
+        path = self.path_of(uri)
+        return Snapshot(
+            uri=uri,
+            path=path,
+            version=document.version,
+            source=document.source,
+            config=self.config_for(path),
+            settings=self.settings,
+            codec=document.position_codec,
+            generation=self.generation,
+        )
+
+    def current_version(self, uri: str) -> int | None:
+        return self.workspace.get_text_document(uri).version
+
+    # -- analysis ----------------------------------------------------------------------------------
+
+    async def analyse(self, uri: str) -> Analysis | None:
+        """The analysis of the document's current version: cached, shared while in flight, bounded."""
+        self._loop = asyncio.get_running_loop()
+        snapshot = self.snapshot(uri)
+        cached = self.analyses.get(uri)
+        if cached is not None and (cached.version, cached.snapshot.generation) == (snapshot.version, self.generation):
+            return cached
+        key = (uri, snapshot.version, self.generation)
+        future = self._inflight.get(key)
+        if future is None:
+            future = asyncio.ensure_future(self._run(snapshot))
+            self._inflight[key] = future
+            future.add_done_callback(lambda _: self._inflight.pop(key, None))
+        result = await asyncio.shield(future)
+        if result is not None and uri in self.attached:
+            self.analyses[uri] = result
+        return result
+
+    async def _run(self, snapshot: Snapshot) -> Analysis | None:
+        loop = asyncio.get_running_loop()
+        budget = self.settings.max_analysis_seconds
+        try:
+            return await asyncio.wait_for(loop.run_in_executor(self.executor, analyze, snapshot), budget)
+        except asyncio.TimeoutError:
+            self.log(
+                f"mrt: analysis of {snapshot.uri} took longer than {budget:g} s; skipped", types.MessageType.Warning
+            )
+            return _timed_out(snapshot, budget)
+        except Exception:
+            self.log(f"mrt: analysis of {snapshot.uri} failed:\n{traceback.format_exc()}", types.MessageType.Error)
+            return self.analyses.get(snapshot.uri)  # keep the last good result rather than flicker
+
+    def schedule(self, uri: str, *, delay: float = 0.0) -> None:
+        """Analyse `uri` after `delay` seconds (re-arming any pending run) and publish, in push mode."""
+        pending = self._pending.pop(uri, None)
+        if pending is not None:
+            pending.cancel()
+        if uri in self.attached and not self.pull:
+            self._pending[uri] = self.run_task(self._analyse_and_publish(uri, delay))
+
+    async def _analyse_and_publish(self, uri: str, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        analysis = await self.analyse(uri)
+        if self._pending.get(uri) is asyncio.current_task():
+            del self._pending[uri]
+        if analysis is None or uri not in self.attached or analysis.version != self.current_version(uri):
+            return  # a newer edit is on its way, or the document was closed
+        self.publish(uri, analysis.version, analysis.diagnostics)
+
+    def publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=diagnostics)
+        )
+
+    def refresh(self, uris: set[str] | None = None) -> None:
+        """Re-check open migrations (all, or `uris`) after settings or other files changed."""
+        targets = self.attached if uris is None else self.attached & uris
+        if self.pull:
+            capabilities = self.client_capabilities.workspace
+            diagnostics = capabilities.diagnostics if capabilities else None
+            if diagnostics is not None and diagnostics.refresh_support:
+                self.workspace_diagnostic_refresh(None)
+            return
+        for uri in list(targets):
+            self.analyses.pop(uri, None)
+            self.schedule(uri)
+
+    def settings_changed(self, settings: Settings) -> None:
+        for problem in settings.problems:
+            self.log(f"mrt: {problem}", types.MessageType.Warning)
+        self.settings = settings
+        self.generation += 1
+        self.refresh()
+
+    def verify_database(self, config: MRTConfig) -> str:
+        """The disposable database "Verify rollback" runs against ('' when none is configured)."""
+        return self.settings.verify_database_url or config.db_url
+
+    def on_type(self) -> bool:
+        return self.settings.run != ON_SAVE
+
+    def workspace_roots(self) -> list[str]:
+        roots = [to_fs_path(f.uri) for f in self.workspace.folders.values()]
+        if not roots and self.workspace.root_path:
+            roots = [self.workspace.root_path]
+        return [r for r in roots if r and Path(r).is_dir()]
+
+
+def _timed_out(snapshot: Snapshot, budget: float) -> Analysis:
+    """One information diagnostic on line 1 instead of silence: the user learns why nothing shows."""
+    start = types.Position(line=0, character=0)
+    diagnostic = types.Diagnostic(
+        range=types.Range(start=start, end=start),
+        message=f"mrt: analysis took longer than {budget:g} s and was skipped (setting mrt.maxAnalysisSeconds)",
+        severity=types.DiagnosticSeverity.Information,
+        source=NAME,
+    )
+    return Analysis(snapshot, None, [], [diagnostic])
