@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from mrt.config import MRTConfig, code_matches
@@ -51,9 +52,10 @@ def analyze_project(
     from mrt.discovery import discover
 
     config = settings or MRTConfig()
+    paths = [str(p) for p in paths]
     migrations: list[MigrationAST] = []
     findings: list[RiskWarning] = []
-    for found in discover([str(p) for p in paths]):
+    for found in discover(paths):
         try:
             text = read_source(found.path)
         except SourceError as exc:
@@ -62,8 +64,38 @@ def analyze_project(
         migration = parse_migration(text, found.path, dialect=config.dialect, app=found.app)
         migrations.append(migration)
         findings.extend(analyze_migration(migration, config))
+    findings.extend(_project_findings(_under_directories(migrations, paths), config))
     findings.sort(key=RiskWarning.sort_key)
     return migrations, findings
+
+
+def _under_directories(migrations: list[MigrationAST], paths: list[str]) -> list[MigrationAST]:
+    """Migrations found by scanning a directory: a file named alone cannot show its revision graph (its
+    parents were not read, so they are not missing)."""
+    directories = [Path(p).resolve() for p in paths if os.path.isdir(p)]
+    return [m for m in migrations if any(Path(m.path).resolve().is_relative_to(d) for d in directories)]
+
+
+def _project_findings(migrations: list[MigrationAST], config: MRTConfig) -> list[RiskWarning]:
+    """Run the rules that need every file at once (revision graphs), once, after the per-file pass."""
+    findings: list[RiskWarning] = []
+    suppressions: dict[str, Suppressions] = {}
+    for rule in _enabled_rules(config):
+        if rule.project_check is None or not migrations:
+            continue
+        try:
+            hits = list(rule.project_check(migrations, config))
+        except Exception as exc:  # a rule bug must not hide every other finding
+            warnings.warn(f"mrt: rule {rule.code} failed: {exc!r}", RuntimeWarning, stacklevel=2)
+            continue
+        for migration, hit in hits:
+            if migration.framework not in rule.frameworks or rule.code in config.ignored_for_path(migration.path):
+                continue
+            finding = _finding(rule, hit, migration, config)
+            found_in = suppressions.setdefault(migration.path, parse_suppressions(migration.source))
+            if not found_in.matches(rule.code, rule.aliases, finding.line or 1, finding.end_line or finding.line or 1):
+                findings.append(finding)
+    return findings
 
 
 def analyze_migration(migration: MigrationAST, config: MRTConfig) -> list[RiskWarning]:
@@ -110,7 +142,17 @@ def analyze_migration(migration: MigrationAST, config: MRTConfig) -> list[RiskWa
 
 
 def _enabled_rules(config: MRTConfig) -> list[Rule]:
-    return [r for r in all_rules() if _selected(r.code, config, r)]
+    rules = tuple(all_rules())
+    return _enabled_for(rules, tuple(config.select), tuple(config.ignore), tuple(config.extend_select))
+
+
+@lru_cache(maxsize=64)
+def _enabled_for(
+    rules: tuple[Rule, ...], select: tuple[str, ...], ignore: tuple[str, ...], extend: tuple[str, ...]
+) -> list[Rule]:
+    """The enabled rules for one catalog and selection, computed once, not once per file."""
+    config = MRTConfig(select=list(select), ignore=list(ignore), extend_select=list(extend))
+    return [r for r in rules if _selected(r.code, config, r)]
 
 
 def _selected(code: str, config: MRTConfig, rule: Rule | None = None) -> bool:
