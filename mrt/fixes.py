@@ -194,20 +194,26 @@ def add_reverse_code_noop(migration: MigrationAST, op: Operation) -> Fix | None:
 
 
 def create_index_concurrently(migration: MigrationAST, op: Operation) -> Fix | None:
-    """Build (or drop) the index with `postgresql_concurrently=True` inside an autocommit block."""
+    """Build (or drop) the index with `postgresql_concurrently=True`, inside an autocommit block."""
     if op.kind not in (Kind.CREATE_INDEX, Kind.DROP_INDEX) or op.origin != "op" or op.in_batch:
         return None
-    if op.args.get("concurrently"):
+    concurrently = bool(op.args.get("concurrently"))
+    if concurrently and op.autocommit:
         return None
     call = _call_at(migration, op)
     if call is None or not isinstance(call.func, ast.Attribute):
         return None
-    keyword = _append_keyword(call, "postgresql_concurrently=True")
+    keyword = None if concurrently else _append_keyword(call, "postgresql_concurrently=True")
     if op.autocommit:
-        return Fix("Use postgresql_concurrently=True", (keyword,))
+        return Fix("Use postgresql_concurrently=True", (keyword,)) if keyword else None
     target = ast.get_source_segment(migration.source, call.func.value)
     wrapped = _wrap_statement(migration.source, call, keyword, f"with {target}.get_context().autocommit_block():")
-    return Fix("Use postgresql_concurrently=True in an autocommit block", (wrapped,)) if wrapped else None
+    if wrapped is None:
+        return None
+    title = (
+        "Move into an autocommit block" if concurrently else "Use postgresql_concurrently=True in an autocommit block"
+    )
+    return Fix(title, (wrapped,))
 
 
 def split_foreign_key_not_valid(migration: MigrationAST, op: Operation) -> Fix | None:
@@ -406,16 +412,17 @@ def _append_keyword(call: ast.Call, text: str) -> TextEdit:
     return TextEdit(line, column, line, column, f", {text}")
 
 
-def _wrap_statement(source: str, call: ast.Call, keyword: TextEdit, opener: str) -> TextEdit | None:
+def _wrap_statement(source: str, call: ast.Call, keyword: TextEdit | None, opener: str) -> TextEdit | None:
     """Replace the expression statement `call` with `opener` + the call (plus `keyword`) indented below it."""
     if not _is_statement(source, call):
         return None
     segment = (ast.get_source_segment(source, call) or "").split("\n")
-    row = keyword.line - call.lineno
-    # The segment's first line starts at the call; later lines are whole source lines.
-    column = keyword.column - (call.col_offset if row == 0 else 0)
-    raw = segment[row].encode()
-    segment[row] = (raw[:column] + keyword.new_text.encode() + raw[column:]).decode()
+    if keyword is not None:
+        row = keyword.line - call.lineno
+        # The segment's first line starts at the call; later lines are whole source lines.
+        column = keyword.column - (call.col_offset if row == 0 else 0)
+        raw = segment[row].encode()
+        segment[row] = (raw[:column] + keyword.new_text.encode() + raw[column:]).decode()
     indent = " " * call.col_offset
     body = segment[0] + "".join(("\n    " + line) if line.strip() else "\n" for line in segment[1:])
     text = f"{opener}\n{indent}    {body}"

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from mrt.rules.registry import all_rules
+
 from .server import MrtServer
 from .settings import Settings, parse_settings
 
@@ -46,6 +48,10 @@ def initialize(ls: MrtServer, params: types.InitializeParams) -> None:
 async def initialized(ls: MrtServer, params: types.InitializedParams) -> None:
     for problem in ls.settings.problems:
         ls.log(f"mrt: {problem}", types.MessageType.Warning)
+    try:
+        all_rules()  # load the catalog once, before worker threads race to do it
+    except Exception as exc:  # a broken install: say so, keep serving (each analysis will log too)
+        ls.log(f"mrt: cannot load the rule catalog: {exc!r}", types.MessageType.Error)
     await _register_watchers(ls)
     ls.run_task(_index_workspace(ls))
     if await _pull_configuration(ls):

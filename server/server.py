@@ -23,7 +23,6 @@ from pygls.uris import to_fs_path
 
 import mrt
 from mrt.config import MRTConfig
-from mrt.rules.registry import all_rules
 
 from .analysis import Analysis, Snapshot, analyze
 from .classify import is_migration
@@ -52,7 +51,6 @@ class MrtServer(LanguageServer):
         self._loop: asyncio.AbstractEventLoop | None = None
         self.explainer: ClaudeExplainer | None = None  # built on first use, see hover.explainer_for
         self.explainer_model: str | None = None
-        all_rules()  # load the catalog once, before worker threads race to do it
         warnings.showwarning = self._warning_to_log
 
     # -- errors and logs ---------------------------------------------------------------------------

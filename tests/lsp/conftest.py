@@ -85,7 +85,7 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, pro
     await asyncio.wait_for(lsp_client.shutdown_session(), WAIT)
 
 
-@pytest_asyncio.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def start_client() -> AsyncIterator[Any]:
     """Start a dedicated server: `await start_client(name, root, options=..., env=..., command=...)`."""
     started: list[LanguageClient] = []
