@@ -23,6 +23,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from mrt import __version__
@@ -81,7 +82,7 @@ def _check_once(args: argparse.Namespace) -> int:
         raise InputError(f"{args.config}: config file not found")
     overrides = {"select": _codes(args.select) or None, "ignore": _codes(args.ignore) or None, "dialect": args.dialect}
     try:
-        settings = load_config(targets[0], overrides=overrides, pyproject=args.config)
+        settings = load_config(targets[0], overrides=overrides, pyproject=Path(args.config) if args.config else None)
         if args.check_compat:
             settings = settings.merged({"extend_select": [*settings.extend_select, "MRT7"]})
         migrations, findings = analyze_project([*targets, *(args.history or [])], settings)
@@ -294,7 +295,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             return EXIT_INPUT
         return handler(args)
     except InputError as exc:
-        _echo(f"mrt: error: {exc}", err=True)
+        _echo(f"mrt: error: {_one_line(str(exc))}", err=True)
         return EXIT_INPUT
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_CLEAN
@@ -307,12 +308,19 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _internal_error(exc)
 
 
+def _one_line(text: str) -> str:
+    """Messages from configparser, SQLAlchemy and friends span lines; the user gets one."""
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
 def _internal_error(exc: BaseException) -> int:
     if os.environ.get("MRT_DEBUG"):
         import traceback
 
         traceback.print_exception(exc)
-    _echo(f"mrt: internal error: {type(exc).__name__}: {exc} (MRT_DEBUG=1 shows the traceback)", err=True)
+    _echo(
+        f"mrt: internal error: {type(exc).__name__}: {_one_line(str(exc))} (MRT_DEBUG=1 shows the traceback)", err=True
+    )
     return EXIT_INTERNAL
 
 

@@ -81,7 +81,10 @@ def make_django_app(root: Path, app: str = "shop") -> Path:
             operations = [
                 migrations.CreateModel(
                     name="Product",
-                    fields=[("id", models.AutoField(primary_key=True)), ("name", models.CharField(max_length=100))],
+                    fields=[
+                        ("id", models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                        ("name", models.CharField(max_length=100)),
+                    ],
                 ),
             ]
         """,

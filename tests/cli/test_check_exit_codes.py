@@ -1,0 +1,158 @@
+"""Exit codes and bad input: 0 clean, 1 warnings, 2 errors (or warnings with --strict), 3 bad input
+(one line on stderr, never a traceback)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+V = "migrations/versions"
+
+
+def test_clean_is_0(cli, alembic_project):
+    assert cli("check", f"{V}/0001_create_users.py").exit_code == 0
+
+
+def test_warnings_only_is_1(cli, alembic_project):
+    assert cli("check", f"{V}/0003_backfill.py").exit_code == 1
+
+
+def test_errors_are_2(cli, alembic_project):
+    assert cli("check", f"{V}/0004_drop_phone.py").exit_code == 2
+    assert cli("check").exit_code == 2
+
+
+def test_strict_makes_warnings_fail_with_2(cli, alembic_project):
+    assert cli("check", f"{V}/0003_backfill.py", "--strict").exit_code == 2
+    assert cli("check", f"{V}/0001_create_users.py", "--strict").exit_code == 0
+
+
+def test_select_and_ignore_change_what_is_reported(cli, alembic_project):
+    assert cli("check", "--ignore", "MRT201").exit_code == 1
+    assert cli("check", "--select", "MRT2").exit_code == 2
+    assert cli("check", "--select", "MRT1", "--ignore", "mrt109").exit_code == 0
+    assert cli("check", "--ignore", "MRT109,MRT201").exit_code == 0
+
+
+def _one_line_error(result, expected: str) -> None:
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("mrt: error: ")
+    assert expected in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_path(cli, alembic_project):
+    _one_line_error(cli("check", "no/such/dir"), "no/such/dir: no such file or directory")
+
+
+def test_missing_config(cli, alembic_project):
+    _one_line_error(cli("check", "--config", "nope.toml"), "nope.toml: config file not found")
+
+
+def test_unreadable_config(cli, alembic_project):
+    Path("bad.toml").write_text("[tool.mrt\nselect = ", encoding="utf-8")
+    _one_line_error(cli("check", "--config", "bad.toml"), "bad.toml: invalid TOML")
+
+
+def test_config_with_a_bad_value(cli, alembic_project):
+    Path("pyproject.toml").write_text('[tool.mrt]\ndialect = "oracle"\n', encoding="utf-8")
+    _one_line_error(cli("check"), "dialect = 'oracle'")
+
+
+def test_broken_alembic_ini(cli, alembic_project):
+    Path("alembic.ini").write_text("[alembic]\nsqlalchemy.url = sqlite://\n", encoding="utf-8")
+    _one_line_error(cli("check"), "no script_location")
+
+
+def test_alembic_ini_that_is_not_an_ini(cli, alembic_project):
+    Path("alembic.ini").write_text("this is = not\n[an ini", encoding="utf-8")
+    _one_line_error(cli("check"), "alembic.ini: cannot parse")
+
+
+def test_unknown_option_and_format_are_usage_errors_with_3(cli, alembic_project):
+    _one_line_error(cli("check", "--bogus"), "unrecognized arguments: --bogus")
+    _one_line_error(cli("check", "--format", "xml"), "invalid choice: 'xml'")
+    _one_line_error(cli("chek"), "invalid choice: 'chek'")
+
+
+def test_bad_dialect_option(cli, alembic_project):
+    _one_line_error(cli("check", "--dialect", "oracle"), "dialect")
+
+
+def test_watch_only_prints_the_table(cli, alembic_project):
+    _one_line_error(cli("check", "--watch", "-f", "json"), "--watch prints the table")
+
+
+def test_unwritable_output(cli, alembic_project):
+    _one_line_error(cli("check", "-f", "json", "-o", "no/such/dir/report.json"), "cannot write report")
+
+
+def test_syntax_error_file_is_a_finding_not_a_crash(cli, alembic_project):
+    Path(V, "0005_broken.py").write_text('revision = "0005"\ndown_revision = "0004"\ndef upgrade(:\n', encoding="utf-8")
+    result = cli("check", f"{V}/0005_broken.py", "-f", "github")
+    assert result.exit_code == 2
+    assert result.stdout.startswith(f"::error file={V}/0005_broken.py,line=3,")
+    assert "MRT902" in result.stdout and "Syntax error" in result.stdout
+
+
+def test_latin1_file_without_a_coding_cookie_is_reported(cli, alembic_project):
+    Path(V, "0005_latin1.py").write_bytes(
+        b'revision = "0005"\ndown_revision = "0004"\n# caf\xe9\ndef upgrade():\n    pass\ndef downgrade():\n    pass\n'
+    )
+    result = cli("check", f"{V}/0005_latin1.py", "-f", "json")
+    assert result.exit_code == 2
+    assert "MRT902" in result.stdout and "not valid utf-8" in result.stdout
+    assert result.stderr == ""
+
+
+def test_latin1_file_with_a_coding_cookie_is_read_like_python_reads_it(cli, alembic_project):
+    Path(V, "0005_latin1.py").write_bytes(
+        b"# -*- coding: latin-1 -*-\n"
+        b'revision = "0005"\ndown_revision = "0004"\n\n'
+        b"from alembic import op\n\n"
+        b'def upgrade():\n    op.drop_column("users", "caf\xe9")\n\n'
+        b'def downgrade():\n    op.execute("select 1")\n'
+    )
+    result = cli("check", f"{V}/0005_latin1.py", "-f", "json")
+    assert "users.café" in result.stdout
+    assert "MRT902" not in result.stdout
+
+
+def test_an_empty_directory_is_clean_and_says_so(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("versions").mkdir()
+    result = cli("check", "versions")
+    assert result.exit_code == 0
+    assert "No rollback risks found" in result.stdout
+
+
+def test_an_internal_error_is_one_line_with_exit_4(cli, alembic_project, monkeypatch):
+    import mrt.analyzer
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(mrt.analyzer, "analyze_project", explode)
+    monkeypatch.delenv("MRT_DEBUG", raising=False)
+    result = cli("check")
+    assert result.exit_code == 4
+    assert result.stderr.strip() == "mrt: internal error: RuntimeError: boom (MRT_DEBUG=1 shows the traceback)"
+
+
+@pytest.mark.parametrize("args", [["--version"], ["version"]])
+def test_version(cli, args):
+    from mrt import __version__
+
+    result = cli(*args)
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"mrt {__version__}"
+
+
+def test_no_command_prints_help_with_3(cli):
+    result = cli()
+    assert result.exit_code == 3
+    assert "check" in result.stdout and "explain" in result.stdout
