@@ -3,6 +3,7 @@
 Revision ID: 0005
 Revises: 0004
 """
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
@@ -13,9 +14,13 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch_op:
-        batch_op.alter_column("name", new_column_name="full_name")
+        batch_op.alter_column(
+            "name", new_column_name="full_name", existing_type=sa.String(100), existing_nullable=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("users") as batch_op:
-        batch_op.alter_column("full_name", new_column_name="name")
+        batch_op.alter_column(
+            "full_name", new_column_name="name", existing_type=sa.String(100), existing_nullable=False
+        )

@@ -1,0 +1,319 @@
+"""Catalog snapshots: what the database's schema looks like, in a form that compares and words well.
+
+A snapshot holds every table's columns (type, nullability, default), primary key, indexes (unique,
+partial and expression ones where the engine reports them), unique/check/foreign-key constraints,
+plus views, sequences and (PostgreSQL) enum types with their labels in order. Reflection goes
+through SQLAlchemy's multi-table inspector calls, and only for the tables a caller asks for, so a
+long history re-reads only what each migration touched (see `mrt.verify.watch`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+IGNORED_TABLES = frozenset({"alembic_version", "django_migrations"})
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    nullable: bool
+    default: str | None
+    sa_type: Any = field(compare=False, repr=False, default=None)
+    autoincrement: Any = field(compare=False, repr=False, default=None)
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    name: str | None
+    columns: tuple[str, ...]
+    referred_table: str
+    referred_columns: tuple[str, ...]
+    ondelete: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table's shape. Constraint dicts are keyed by name, or by their columns when unnamed."""
+
+    name: str
+    columns: dict[str, Column]
+    primary_key: tuple[str, ...]
+    indexes: dict[str, tuple[Any, ...]]
+    uniques: dict[str, tuple[str, ...]]
+    checks: dict[str, str]
+    foreign_keys: dict[str, ForeignKey]
+
+
+@dataclass
+class Catalog:
+    tables: dict[str, Table] = field(default_factory=dict)
+    views: dict[str, str] = field(default_factory=dict)
+    sequences: frozenset[str] = frozenset()
+    enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    has_triggers: bool = False
+
+    def copy(self) -> Catalog:
+        return Catalog(dict(self.tables), dict(self.views), self.sequences, dict(self.enums), self.has_triggers)
+
+
+def table_names(connection: Any, schema: str | None = None) -> set[str]:
+    """Names of the user tables (cheap: one catalog query)."""
+    from sqlalchemy import inspect
+
+    return {t for t in inspect(connection).get_table_names(schema=schema) if t not in IGNORED_TABLES}
+
+
+def refresh(
+    connection: Any, previous: Catalog | None, dirty: Iterable[str] | None, schema: str | None = None
+) -> Catalog:
+    """A new snapshot: tables in `dirty` (all when None, or when there is no previous) are re-read."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(connection)
+    names = {t for t in inspector.get_table_names(schema=schema) if t not in IGNORED_TABLES}
+    catalog = Catalog()
+    reread = set(names) if previous is None or dirty is None else (set(dirty) | (names - set(previous.tables)))
+    reread &= names
+    if previous is not None:
+        catalog.tables = {n: t for n, t in previous.tables.items() if n in names and n not in reread}
+    if reread:
+        catalog.tables.update(_reflect_tables(inspector, connection, sorted(reread), schema))
+    catalog.views = _views(inspector, schema)
+    catalog.sequences = _sequences(inspector, connection, schema)
+    catalog.enums = _enums(inspector, schema)
+    catalog.has_triggers = _has_triggers(connection, schema)
+    return catalog
+
+
+def _reflect_tables(inspector: Any, connection: Any, names: list[str], schema: str | None) -> dict[str, Table]:
+    kw = {"schema": schema, "filter_names": names}
+    columns = inspector.get_multi_columns(**kw)
+    pks = inspector.get_multi_pk_constraint(**kw)
+    indexes = inspector.get_multi_indexes(**kw)
+    uniques = inspector.get_multi_unique_constraints(**kw)
+    fks = inspector.get_multi_foreign_keys(**kw)
+    try:
+        checks = inspector.get_multi_check_constraints(**kw)
+    except NotImplementedError:
+        checks = {}
+    dialect = connection.dialect
+    out: dict[str, Table] = {}
+    for name in names:
+        key = (schema, name)
+        cols = {c["name"]: _column(c, dialect) for c in columns.get(key, [])}
+        pk = tuple((pks.get(key) or {}).get("constrained_columns") or ())
+        fk_map: dict[str, ForeignKey] = {}
+        for fk in fks.get(key, []):
+            foreign = ForeignKey(
+                fk.get("name"),
+                tuple(fk["constrained_columns"]),
+                fk["referred_table"],
+                tuple(fk["referred_columns"]),
+                ((fk.get("options") or {}).get("ondelete") or "").upper() or None,
+            )
+            fk_map[fk.get("name") or f"({', '.join(foreign.columns)}) -> {foreign.referred_table}"] = foreign
+        unique_map = {
+            (u.get("name") or f"({', '.join(u['column_names'])})"): tuple(u["column_names"])
+            for u in uniques.get(key, [])
+        }
+        index_map: dict[str, tuple[Any, ...]] = {}
+        for ix in indexes.get(key, []):
+            if ix.get("unique") and ix.get("name") in unique_map:
+                continue  # MySQL reports a unique constraint as an index too
+            if ix.get("duplicates_constraint") and ix["duplicates_constraint"] in fk_map:
+                continue  # MySQL's implicit index behind a foreign key
+            expressions = tuple(ix.get("expressions") or ())
+            column_names = tuple(c if c is not None else "<expr>" for c in ix.get("column_names") or ())
+            where = _index_where(ix)
+            index_map[ix.get("name") or f"({', '.join(column_names)})"] = (
+                expressions or column_names,
+                bool(ix.get("unique")),
+                where,
+            )
+        check_map = {(c.get("name") or c["sqltext"]): " ".join(str(c["sqltext"]).split()) for c in checks.get(key, [])}
+        out[name] = Table(name, cols, pk, index_map, unique_map, check_map, fk_map)
+    return out
+
+
+def _column(info: dict[str, Any], dialect: Any) -> Column:
+    sa_type = info["type"]
+    try:
+        type_text = sa_type.compile(dialect=dialect)
+    except Exception:
+        type_text = repr(sa_type)
+    default = info.get("default")
+    return Column(
+        info["name"],
+        " ".join(str(type_text).split()),
+        bool(info.get("nullable", True)),
+        None if default is None else str(default),
+        sa_type,
+        info.get("autoincrement"),
+    )
+
+
+def _index_where(ix: dict[str, Any]) -> str | None:
+    options = ix.get("dialect_options") or {}
+    for key in ("postgresql_where", "sqlite_where"):
+        if options.get(key) is not None:
+            return " ".join(str(options[key]).split())
+    return None
+
+
+def _views(inspector: Any, schema: str | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name in inspector.get_view_names(schema=schema):
+        try:
+            definition = inspector.get_view_definition(name, schema=schema)
+        except Exception:
+            definition = None
+        out[name] = " ".join(str(definition or "").split())
+    return out
+
+
+def _sequences(inspector: Any, connection: Any, schema: str | None) -> frozenset[str]:
+    """Free-standing sequences; a SERIAL/IDENTITY column's own sequence belongs to its table."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        query = text(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'S' AND n.nspname = coalesce(:schema, current_schema()) AND NOT EXISTS "
+            "(SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i'))"
+        )
+        return frozenset(connection.execute(query, {"schema": schema}).scalars())
+    try:
+        return frozenset(inspector.get_sequence_names(schema=schema))
+    except NotImplementedError:
+        return frozenset()
+
+
+def _enums(inspector: Any, schema: str | None) -> dict[str, tuple[str, ...]]:
+    get_enums = getattr(inspector, "get_enums", None)
+    if get_enums is None:
+        return {}
+    return {e["name"]: tuple(e["labels"]) for e in get_enums(schema=schema or None)}
+
+
+def _has_triggers(connection: Any, schema: str | None) -> bool:
+    """Triggers let a statement change tables it does not name, so their presence disables shortcuts."""
+    from sqlalchemy import text
+
+    name = connection.dialect.name
+    if name == "sqlite":
+        query = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+    elif name == "postgresql":
+        query = (
+            "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal "
+            "AND n.nspname = coalesce(:schema, current_schema())"
+        )
+    elif name in ("mysql", "mariadb"):
+        query = "SELECT count(*) FROM information_schema.triggers WHERE trigger_schema = coalesce(:schema, DATABASE())"
+    else:
+        return True
+    params = {"schema": schema} if ":schema" in query else {}
+    return bool(connection.execute(text(query), params).scalar())
+
+
+# -- comparison ---------------------------------------------------------------------------------------
+
+
+def compare(before: Catalog, after: Catalog, tables: Iterable[str] | None = None) -> list[str]:
+    """Every difference between two snapshots, in words ("... still exists after rollback")."""
+    problems: list[str] = []
+    for name in sorted(set(before.tables) - set(after.tables)):
+        problems.append(f"Table '{name}' no longer exists after rollback")
+    for name in sorted(set(after.tables) - set(before.tables)):
+        problems.append(f"Table '{name}' still exists after rollback — downgrade is incomplete")
+    common = set(before.tables) & set(after.tables)
+    if tables is not None:
+        common &= set(tables)
+    for name in sorted(common):
+        problems.extend(_compare_table(before.tables[name], after.tables[name]))
+    problems.extend(_compare_named("View", before.views, after.views, "definition"))
+    problems.extend(_compare_named("Sequence", dict.fromkeys(before.sequences), dict.fromkeys(after.sequences)))
+    for name in sorted(set(before.enums) - set(after.enums)):
+        problems.append(f"Enum type '{name}' no longer exists after rollback")
+    for name in sorted(set(after.enums) - set(before.enums)):
+        problems.append(f"Enum type '{name}' still exists after rollback — downgrade is incomplete")
+    for name in sorted(set(before.enums) & set(after.enums)):
+        if before.enums[name] != after.enums[name]:
+            problems.append(
+                f"Enum type '{name}' labels changed after rollback "
+                f"({_labels(before.enums[name])} → {_labels(after.enums[name])})"
+            )
+    return problems
+
+
+def _labels(labels: tuple[str, ...]) -> str:
+    return ", ".join(repr(label) for label in labels)
+
+
+def _compare_table(before: Table, after: Table) -> list[str]:
+    t = before.name
+    problems: list[str] = []
+    for col in before.columns.keys() - after.columns.keys():
+        problems.append(f"Column '{t}.{col}' no longer exists after rollback")
+    for col in sorted(after.columns.keys() - before.columns.keys()):
+        problems.append(f"Column '{t}.{col}' still present after rollback — downgrade is incomplete")
+    for col in sorted(before.columns.keys() & after.columns.keys()):
+        b, a = before.columns[col], after.columns[col]
+        if b.type != a.type:
+            problems.append(f"Column '{t}.{col}' type changed after rollback ({b.type} → {a.type})")
+        if b.nullable != a.nullable:
+            was, now = ("NULL" if b.nullable else "NOT NULL"), ("NULL" if a.nullable else "NOT NULL")
+            problems.append(f"Column '{t}.{col}' nullability changed after rollback ({was} → {now})")
+        if _default(b.default) != _default(a.default):
+            problems.append(f"Column '{t}.{col}' default changed after rollback ({b.default} → {a.default})")
+    if before.primary_key != after.primary_key:
+        problems.append(
+            f"Primary key of '{t}' changed after rollback "
+            f"(({', '.join(before.primary_key)}) → ({', '.join(after.primary_key)}))"
+        )
+    problems.extend(_compare_named("Index", before.indexes, after.indexes, "definition", t))
+    problems.extend(_compare_named("Unique constraint", before.uniques, after.uniques, "columns", t))
+    problems.extend(_compare_named("Check constraint", before.checks, after.checks, "expression", t))
+    problems.extend(_compare_named("Foreign key", before.foreign_keys, after.foreign_keys, "definition", t))
+    return problems
+
+
+def _default(value: str | None) -> str | None:
+    """Defaults as engines re-render them after a table rebuild: without outer parentheses or quotes style."""
+    if value is None:
+        return None
+    text = value.strip()
+    while text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    return text.replace('"', "'")
+
+
+def _compare_named(
+    kind: str, before: dict[str, Any], after: dict[str, Any], what: str = "definition", table: str | None = None
+) -> list[str]:
+    where = f" (table '{table}')" if table else ""
+    problems = [f"{kind} '{name}' no longer exists after rollback{where}" for name in sorted(before.keys() - after)]
+    problems += [f"{kind} '{name}' still exists after rollback{where}" for name in sorted(after.keys() - before)]
+    for name in sorted(before.keys() & after.keys()):
+        if before[name] != after[name]:
+            problems.append(f"{kind} '{name}' {what} changed after rollback{where}")
+    return problems
+
+
+def referencing(catalog: Catalog, tables: Iterable[str]) -> set[str]:
+    """`tables` plus every table whose foreign keys point at one of them, transitively (cascades)."""
+    found = set(tables)
+    frontier = set(found)
+    while frontier:
+        nxt = {
+            t.name
+            for t in catalog.tables.values()
+            if t.name not in found and any(fk.referred_table in frontier for fk in t.foreign_keys.values())
+        }
+        found |= nxt
+        frontier = nxt
+    return found

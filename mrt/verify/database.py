@@ -1,0 +1,131 @@
+"""Connections to the verified database: creating the engine, cancelling a running statement, and
+wiping what the migrations created so a failed round trip can be rebuilt from base.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from typing import Any
+
+from mrt.verify.errors import VerifyError
+
+
+def create_engine(url: str) -> Any:
+    """An engine with no pooling surprises: one static connection for in-memory SQLite, none kept otherwise."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool, StaticPool
+
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise VerifyError(f"invalid database URL {url!r}: {exc}") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        return sa.create_engine(parsed, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    kwargs: dict[str, Any] = {"poolclass": NullPool}
+    if parsed.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"check_same_thread": False}  # the watchdog interrupts from its thread
+    elif parsed.get_driver_name() == "psycopg":
+        # Server-side prepared statements go stale when a migration changes a table's columns.
+        kwargs["connect_args"] = {"prepare_threshold": None}
+    try:
+        engine = sa.create_engine(parsed, **kwargs)
+    except Exception as exc:  # a missing driver, typically
+        raise VerifyError(f"cannot use {parsed.render_as_string(hide_password=True)}: {exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        sa.event.listen(engine, "connect", _no_fsync)
+    return engine
+
+
+def _no_fsync(dbapi_connection: Any, record: Any) -> None:
+    """The database is thrown away afterwards: waiting for the disk after every step buys nothing."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous = OFF")
+    cursor.close()
+
+
+def connect(engine: Any) -> Any:
+    """Open a connection; an unreachable server is one clear line, not a traceback."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        return engine.connect()
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        url = engine.url.render_as_string(hide_password=True)
+        raise VerifyError(f"cannot connect to {url}: {reason}") from None
+
+
+def canceller(engine: Any, connection: Any) -> Any:
+    """A function that stops the statement `connection` is running, callable from another thread."""
+    name = connection.dialect.name
+    driver = connection.connection.driver_connection
+    if name == "sqlite":
+        return driver.interrupt
+    if name == "postgresql":
+        return getattr(driver, "cancel_safe", None) or driver.cancel
+    if name in ("mysql", "mariadb"):
+        thread_id = driver.thread_id()
+
+        def kill() -> None:
+            with engine.connect() as other:
+                other.exec_driver_sql(f"KILL QUERY {int(thread_id)}")
+
+        return kill
+    return None
+
+
+def wipe(connection: Any, keep: Iterable[str] = (), version_table: str = "alembic_version") -> None:
+    """Drop every view, table, sequence and enum type not in `keep`, and empty the version table."""
+    from sqlalchemy import inspect
+
+    keep = set(keep)
+    name = connection.dialect.name
+    inspector = inspect(connection)
+    prep = connection.dialect.identifier_preparer
+    views = [v for v in inspector.get_view_names() if v not in keep]
+    tables = [t for t in inspector.get_table_names() if t not in keep and t != version_table]
+    fk_on = False
+    if name == "sqlite":
+        fk_on = bool(connection.exec_driver_sql("PRAGMA foreign_keys").scalar())
+        connection.commit()  # the pragma is a no-op inside a transaction
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+    elif name in ("mysql", "mariadb"):
+        connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+    cascade = " CASCADE" if name == "postgresql" else ""
+    for view in views:
+        connection.exec_driver_sql(f"DROP VIEW IF EXISTS {prep.quote(view)}{cascade}")
+    for table in tables:
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {prep.quote(table)}{cascade}")
+    try:
+        sequences = [s for s in inspector.get_sequence_names() if s not in keep]
+    except NotImplementedError:
+        sequences = []
+    for sequence in sequences:
+        connection.exec_driver_sql(f"DROP SEQUENCE IF EXISTS {prep.quote(sequence)}{cascade}")
+    if name == "postgresql":
+        for enum in inspector.get_enums():
+            if enum["name"] not in keep and enum.get("visible", True):
+                connection.exec_driver_sql(f"DROP TYPE IF EXISTS {prep.quote(enum['name'])} CASCADE")
+    if version_table in inspector.get_table_names():
+        connection.exec_driver_sql(f"DELETE FROM {prep.quote(version_table)}")
+    if name in ("mysql", "mariadb"):
+        connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+    connection.commit()
+    if fk_on:
+        connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+
+
+def baseline(connection: Any, version_table: str = "alembic_version") -> set[str]:
+    """Names of objects that exist at base and are not the migrations' (kept by `wipe`)."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(connection)
+    names = set(inspector.get_table_names()) | set(inspector.get_view_names())
+    with contextlib.suppress(NotImplementedError):
+        names |= set(inspector.get_sequence_names())
+    if connection.dialect.name == "postgresql":
+        names |= {e["name"] for e in inspector.get_enums()}
+    names.discard(version_table)
+    return names

@@ -1,0 +1,18 @@
+"""Errors the verifier raises for bad input: each carries a one-line message meant for the user."""
+
+from __future__ import annotations
+
+
+class VerifyError(RuntimeError):
+    """Something the user must fix before verification can run (missing alembic.ini, unreachable DB...)."""
+
+
+class UnsafeDatabaseError(VerifyError):
+    """The database URL does not look disposable; the message says why and how to allow it."""
+
+
+class StepTimeout(BaseException):
+    """Raised inside a running migration when its time is up.
+
+    A BaseException so that a migration's own `except Exception:` cannot swallow the interruption.
+    """

@@ -1,0 +1,98 @@
+"""Which tables could a migration step have changed? Read it off the SQL the step sent.
+
+Re-reading every table's rows and catalog after every step makes a history of n revisions cost
+O(n * tables), which is quadratic for a growing schema. Instead, every statement that goes through
+SQLAlchemy while a step runs is recorded, and only the tables it names (plus the tables whose foreign
+keys point at them, for cascades) are re-read. Anything that could act at a distance makes the step
+"opaque" and every table is re-read: a statement that is not plain DDL/DML (a function call, `DO`,
+`CALL`), a trigger in the database, or a revision that talks to the DBAPI cursor directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+_IDENT = re.compile(r'"((?:[^"]|"")+)"|`((?:[^`]|``)+)`|\[([^\]]+)\]|([A-Za-z_][A-Za-z0-9_$]*)')
+_PLAIN_STARTS = frozenset(
+    {"create", "alter", "drop", "insert", "update", "delete", "comment", "truncate", "rename", "pragma", "set", "show"}
+)
+_SETTINGS = re.compile(r"^\s*(set|show|pragma)\b", re.IGNORECASE)
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+_ACTS_AT_DISTANCE = re.compile(r"\b(trigger|function|procedure|rule|do|call|execute)\b", re.IGNORECASE)
+RAW_DBAPI_MARKERS = ("cursor(", "raw_connection", "driver_connection", "dbapi_connection", "connection.connection")
+
+
+class StatementWatch:
+    """Collects the SQL sent through any SQLAlchemy engine while `active` is true."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.statements: list[str] = []
+        self._installed = False
+
+    def install(self) -> None:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        if not self._installed:
+            event.listen(Engine, "before_cursor_execute", self._record)
+            self._installed = True
+
+    def uninstall(self) -> None:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        if self._installed:
+            event.remove(Engine, "before_cursor_execute", self._record)
+            self._installed = False
+
+    def _record(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if self.active:
+            self.statements.append(statement)
+
+    def take(self) -> list[str]:
+        out, self.statements = self.statements, []
+        return out
+
+
+def touched_tables(statements: Iterable[str], known: Iterable[str]) -> set[str] | None:
+    """Known tables named by `statements`; None when a statement may act beyond what it names."""
+    lookup = {name.lower(): name for name in known}
+    touched: set[str] = set()
+    for raw in statements:
+        text = _COMMENTS.sub(" ", raw).strip()
+        if not text:
+            continue
+        first = text.split(None, 1)[0].lower()
+        if first == "select" or first == "with":
+            # Reads are harmless unless they call something (a function may write anywhere).
+            if "(" in text and not _is_catalog_read(text):
+                return None
+            continue
+        if first not in _PLAIN_STARTS:
+            return None
+        if _SETTINGS.match(text):
+            continue
+        if _ACTS_AT_DISTANCE.search(text) and first in ("create", "drop", "alter"):
+            head = text.split(None, 3)
+            if len(head) > 1 and head[1].lower() not in ("table", "index", "unique", "view", "sequence", "type"):
+                return None
+        for match in _IDENT.finditer(text):
+            word = next(g for g in match.groups() if g is not None)
+            hit = lookup.get(word.lower())
+            if hit is not None:
+                touched.add(hit)
+    return touched
+
+
+def _is_catalog_read(text: str) -> bool:
+    """Reflection queries Alembic itself issues (batch mode on SQLite, server version checks)."""
+    lowered = text.lower()
+    return any(marker in lowered for marker in ("sqlite_master", "sqlite_schema", "information_schema", "pg_catalog"))
+
+
+def uses_raw_dbapi(source: str) -> bool:
+    """Whether a revision's source talks to the DBAPI directly, where statements cannot be watched."""
+    return any(marker in source for marker in RAW_DBAPI_MARKERS)
