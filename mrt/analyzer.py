@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 from mrt.config import MRTConfig, code_matches
@@ -20,7 +19,7 @@ from mrt.model import MigrationAST, parse_migration
 from mrt.model.migration import ALEMBIC, DOWNGRADE_BODY, UNKNOWN_FRAMEWORK
 from mrt.model.ops import Span
 from mrt.model.source import SourceError, read_source
-from mrt.rules.registry import PARSING, Hit, Rule, all_rules, get_rule
+from mrt.rules.registry import PARSING, Hit, Rule, all_rules, catalog_generation, get_rule
 from mrt.suppression import ALL, Suppressions, parse_suppressions
 
 SYNTAX_CODE = "MRT902"
@@ -72,8 +71,8 @@ def analyze_project(
 def _under_directories(migrations: list[MigrationAST], paths: list[str]) -> list[MigrationAST]:
     """Migrations found by scanning a directory: a file named alone cannot show its revision graph (its
     parents were not read, so they are not missing)."""
-    directories = [Path(p).resolve() for p in paths if os.path.isdir(p)]
-    return [m for m in migrations if any(Path(m.path).resolve().is_relative_to(d) for d in directories)]
+    directories = tuple(os.path.join(os.path.abspath(p), "") for p in paths if os.path.isdir(p))
+    return [m for m in migrations if os.path.abspath(m.path).startswith(directories)] if directories else []
 
 
 def _project_findings(migrations: list[MigrationAST], config: MRTConfig) -> list[RiskWarning]:
@@ -142,17 +141,17 @@ def analyze_migration(migration: MigrationAST, config: MRTConfig) -> list[RiskWa
 
 
 def _enabled_rules(config: MRTConfig) -> list[Rule]:
-    rules = tuple(all_rules())
-    return _enabled_for(rules, tuple(config.select), tuple(config.ignore), tuple(config.extend_select))
+    """The enabled rules for this selection, computed once per catalog and selection, not per file."""
+    key = (catalog_generation(), tuple(config.select), tuple(config.ignore), tuple(config.extend_select))
+    enabled = _ENABLED.get(key)
+    if enabled is None:
+        if len(_ENABLED) > 64:
+            _ENABLED.clear()
+        enabled = _ENABLED[key] = [r for r in all_rules() if _selected(r.code, config, r)]
+    return enabled
 
 
-@lru_cache(maxsize=64)
-def _enabled_for(
-    rules: tuple[Rule, ...], select: tuple[str, ...], ignore: tuple[str, ...], extend: tuple[str, ...]
-) -> list[Rule]:
-    """The enabled rules for one catalog and selection, computed once, not once per file."""
-    config = MRTConfig(select=list(select), ignore=list(ignore), extend_select=list(extend))
-    return [r for r in rules if _selected(r.code, config, r)]
+_ENABLED: dict[tuple[object, ...], list[Rule]] = {}
 
 
 def _selected(code: str, config: MRTConfig, rule: Rule | None = None) -> bool:
@@ -176,17 +175,18 @@ def _severity(rule: Rule, config: MRTConfig) -> str:
 
 def display_path(path: str) -> str:
     """Paths relative to the working directory when below it, so reports are never bare names."""
-    try:
-        return Path(path).resolve().relative_to(Path.cwd()).as_posix()
-    except (ValueError, OSError):
-        return path
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    if absolute.startswith(cwd + os.sep):
+        return Path(absolute[len(cwd) + 1 :]).as_posix()
+    return path
 
 
 def _paths(migration: MigrationAST) -> tuple[str, str]:
     """(display path, absolute path), computed once per migration: resolving is a system call."""
     cached = migration.derived.get("paths")
     if cached is None:
-        absolute = str(Path(migration.path).resolve()) if migration.path else ""
+        absolute = os.path.abspath(migration.path) if migration.path else ""
         cached = migration.derived["paths"] = (display_path(migration.path), absolute)
     return cached  # type: ignore[return-value]
 

@@ -106,6 +106,8 @@ class MRTConfig:
 
     def ignored_for_path(self, path: str) -> frozenset[str]:
         """Codes ignored for `path` by `per_file_ignores` (glob patterns, relative to the root)."""
+        if not self.per_file_ignores:
+            return frozenset()
         codes: set[str] = set()
         rel = _relative(path, self.root)
         for pattern, pattern_codes in self.per_file_ignores.items():

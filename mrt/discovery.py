@@ -100,9 +100,12 @@ def _python_files(directory: Path, *, recursive: bool) -> Iterator[FoundFile]:
 
 def _django_app(file: Path) -> str | None:
     """The app label of a Django migration: the directory that holds its `migrations/` package."""
-    for parent in file.resolve().parents:  # resolved: `mrt check migrations` run inside the app
-        if parent.name == "migrations":
-            return parent.parent.name or None
+    # Absolute, so `mrt check migrations` run inside the app still finds it; abspath is string work,
+    # where resolve() would cost a system call per path component of every file.
+    parts = os.path.abspath(file).split(os.sep)
+    for index in range(len(parts) - 2, 0, -1):
+        if parts[index] == "migrations":
+            return parts[index - 1] or None
     return None
 
 

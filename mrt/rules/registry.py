@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mrt.config import MRTConfig
 from mrt.findings import ERROR, WARNING, Fix, Related
@@ -42,6 +42,7 @@ _FAMILIES = (
     "mrt.rules.squash",
     "mrt.rules.parsing",
     "mrt.rules.locks",
+    "mrt.rules.graph",
 )
 
 DOCS_BASE_URL = "https://github.com/mrt-tools/mrt/blob/main/docs/rules/"
@@ -70,6 +71,8 @@ class RuleDocs:
 
 
 Check = Callable[[MigrationAST, MRTConfig], Iterable[Hit]]
+# A project rule reads every migration at once (revision graphs) and says which file each hit belongs to.
+ProjectCheck = Callable[[list[MigrationAST], MRTConfig], Iterable[tuple[MigrationAST, Hit]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,7 @@ class Rule:
     compares_downgrade: bool = False
     default_enabled: bool = True
     aliases: tuple[str, ...] = ()  # pytest-mrt codes folded into this rule (suppressions keep working)
+    project_check: ProjectCheck | None = None  # set by @project_rule; run once per analyze_paths call
 
     @property
     def url(self) -> str:
@@ -97,6 +101,7 @@ class Rule:
 _RULES: dict[str, Rule] = {}
 _ALIASES: dict[str, str] = {}
 _loaded = False
+_generation = 0  # bumped on every registration, so caches of "the enabled rules" notice changes
 
 
 def rule(
@@ -136,9 +141,51 @@ def rule(
         )
         for alias in aliases:
             _ALIASES[alias] = code
+        global _generation
+        _generation += 1
         return check
 
     return register
+
+
+def project_rule(
+    *,
+    code: str,
+    name: str,
+    category: str,
+    severity: str,
+    summary: str,
+    docs: RuleDocs,
+    frameworks: frozenset[str] = BOTH,
+    default_enabled: bool = True,
+    aliases: tuple[str, ...] = (),
+) -> Callable[[ProjectCheck], ProjectCheck]:
+    """Register a rule over all migrations at once (revision graphs need every file).
+
+    `mrt.analyzer.analyze_paths` runs it once after the per-file pass; on a single buffer
+    (`analyze_source`) it reports nothing, because one file cannot show a graph.
+    """
+
+    def register(check: ProjectCheck) -> ProjectCheck:
+        rule(
+            code=code,
+            name=name,
+            category=category,
+            severity=severity,
+            summary=summary,
+            docs=docs,
+            frameworks=frameworks,
+            default_enabled=default_enabled,
+            aliases=aliases,
+        )(_no_file_check)
+        _RULES[code] = replace(_RULES[code], project_check=check)
+        return check
+
+    return register
+
+
+def _no_file_check(migration: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    return iter(())
 
 
 def _load() -> None:
@@ -147,6 +194,12 @@ def _load() -> None:
         _loaded = True
         for module in _FAMILIES:
             importlib.import_module(module)
+
+
+def catalog_generation() -> tuple[int, int]:
+    """Changes whenever a rule is registered or removed (e.g. a plugin or a test adds one)."""
+    _load()
+    return (_generation, len(_RULES))
 
 
 def all_rules() -> list[Rule]:
