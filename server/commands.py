@@ -16,12 +16,12 @@ from typing import Any
 
 from lsprotocol import types
 
+from mrt.explain.claude import snippet_of
 from mrt.model.source import SourceError, read_source
 from mrt.rules.docs import render_rule
 from mrt.rules.registry import get_rule
 
 from .analysis import Snapshot, analyze
-from .claude import snippet_of
 from .hover import explainer_for
 from .server import MrtServer
 
@@ -77,14 +77,11 @@ async def explain_migration(ls: MrtServer, uri: str) -> str:
             + (f" ([docs]({rule.url}))" if (rule := get_rule(f.code)) else "")
             for f in analysis.findings
         )
-    explainer = explainer_for(ls, analysis.snapshot.config.explain_model)
-    if explainer is None or not analysis.findings:
+    explainer = await explainer_for(ls, analysis.snapshot.config.explain_model)
+    if explainer is None:
         return summary
-    snippets = "\n...\n".join(
-        snippet_of(analysis.snapshot.source, f.line or 1, f.end_line) for f in analysis.findings[:10]
-    )
-    messages = "; ".join(f"{f.code} {f.message}" for f in analysis.findings[:10])
-    text, _ = await explainer.explain("migration", messages, analysis.migration.framework, snippets, budget=30.0)
+    snippet = snippet_of(analysis.snapshot.source)  # `mrt explain`'s: header and functions, no imports
+    text, _ = await explainer.explain(snippet, analysis.findings, analysis.migration.framework, budget=60.0)
     return f"{text}\n\n---\n\n{summary}" if text else summary
 
 

@@ -18,6 +18,7 @@ from lsprotocol import types
 
 from mrt.rules.registry import all_rules
 
+from .hover import explainer_for
 from .server import MrtServer
 from .settings import Settings, parse_settings
 
@@ -56,6 +57,8 @@ async def initialized(ls: MrtServer, params: types.InitializedParams) -> None:
     ls.run_task(_index_workspace(ls))
     if await _pull_configuration(ls):
         ls.refresh()
+    if ls.settings.explain_provider == "claude":  # import the SDK now rather than on the first hover
+        ls.run_task(explainer_for(ls, ls.config_for(None).explain_model))
 
 
 async def did_open(ls: MrtServer, params: types.DidOpenTextDocumentParams) -> None:

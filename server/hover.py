@@ -4,12 +4,15 @@ language server for the user's attention."""
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
+
 from lsprotocol import types
 
 from mrt.rules.docs import render_rule
 from mrt.rules.registry import get_rule
 
-from .claude import ClaudeExplainer, snippet_of
+from .claude import SNIPPET_CONTEXT, ClaudeExplainer, operation_snippet
 from .server import MrtServer
 
 LOADING = "_Claude's explanation is on its way: hover again in a moment._"
@@ -39,13 +42,14 @@ async def hover(ls: MrtServer, params: types.HoverParams) -> types.Hover | None:
         return None
     finding, diagnostic = found
     parts = [render_rule(rule)]
-    explainer = explainer_for(ls, analysis.snapshot.config.explain_model)
+    explainer = await explainer_for(ls, analysis.snapshot.config.explain_model)
     if explainer is not None and analysis.migration is not None:
-        snippet = snippet_of(analysis.snapshot.source, finding.line or 1, finding.end_line)
+        line = finding.line or 1
+        snippet = operation_snippet(analysis.snapshot.source, line, finding.end_line)
+        # Lines relative to the snippet, so edits above the operation keep the cached answer.
+        local = replace(finding, line=min(line, SNIPPET_CONTEXT + 1), end_line=None, file="", path="")
         budget = ls.settings.explain_timeout_ms / 1000
-        text, loading = await explainer.explain(
-            finding.code, finding.message, analysis.migration.framework, snippet, budget
-        )
+        text, loading = await explainer.explain(snippet, [local], analysis.migration.framework, budget)
         if text:
             parts.insert(0, f"**Claude** ({explainer.model}):\n\n{text}")
         elif loading:
@@ -56,19 +60,15 @@ async def hover(ls: MrtServer, params: types.HoverParams) -> types.Hover | None:
     )
 
 
-def explainer_for(ls: MrtServer, project_model: str) -> ClaudeExplainer | None:
+async def explainer_for(ls: MrtServer, project_model: str) -> ClaudeExplainer | None:
     """The session's Claude client when `explain.provider = "claude"` and a key is set; else None."""
     if ls.settings.explain_provider != "claude":
         return None
     model = ls.settings.explain_model or project_model
-    if ls.explainer_model != model:
+    if ls.explainer is None or ls.explainer_model != model:
         ls.explainer_model = model
-        ls.explainer = ClaudeExplainer.from_environment(model, ls.log)
-        if ls.explainer is None:
-            ls.log("mrt: explain.provider is claude but ANTHROPIC_API_KEY is not set; showing rule docs")
-        else:
-            ls.run_task(ls.explainer.warm_up())
-    return ls.explainer
+        ls.explainer = asyncio.ensure_future(ClaudeExplainer.connect(model, ls.log))  # shared while it connects
+    return await asyncio.shield(ls.explainer)
 
 
 def _contains(span: types.Range, where: types.Position) -> bool:

@@ -49,7 +49,7 @@ class MrtServer(LanguageServer):
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.explainer: ClaudeExplainer | None = None  # built on first use, see hover.explainer_for
+        self.explainer: asyncio.Future[ClaudeExplainer | None] | None = None  # see hover.explainer_for
         self.explainer_model: str | None = None
         warnings.showwarning = self._warning_to_log
 
