@@ -79,7 +79,8 @@ def _project_findings(migrations: list[MigrationAST], config: MRTConfig) -> list
     """Run the rules that need every file at once (revision graphs), once, after the per-file pass."""
     findings: list[RiskWarning] = []
     suppressions: dict[str, Suppressions] = {}
-    for rule in _enabled_rules(config):
+    enabled = _enabled_rules(config)
+    for rule in enabled:
         if rule.project_check is None or not migrations:
             continue
         try:
@@ -114,7 +115,8 @@ def analyze_migration(migration: MigrationAST, config: MRTConfig) -> list[RiskWa
     has_downgrade_body = migration.framework != ALEMBIC or migration.downgrade_shape == DOWNGRADE_BODY
     suppressions = parse_suppressions(migration.source)
     findings: list[RiskWarning] = []
-    for rule in _enabled_rules(config):
+    enabled = _enabled_rules(config)
+    for rule in enabled:
         if migration.framework not in rule.frameworks or rule.code in ignored_here:
             continue
         if rule.needs_downgrade and (not config.downgrades or skipped):
@@ -135,7 +137,7 @@ def analyze_migration(migration: MigrationAST, config: MRTConfig) -> list[RiskWa
                 continue
             findings.append(finding)
     findings.extend(_custom_checks(migration, config))
-    if _selected(UNUSED_SUPPRESSION_CODE, config) and UNUSED_SUPPRESSION_CODE not in ignored_here:
+    if any(r.code == UNUSED_SUPPRESSION_CODE for r in enabled) and UNUSED_SUPPRESSION_CODE not in ignored_here:
         findings.extend(_unused_suppressions(migration, suppressions, config))
     return findings
 

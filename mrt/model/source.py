@@ -18,10 +18,10 @@ class SourceError(Exception):
 
 def decode_source(data: bytes) -> str:
     """Decode `data` per PEP 263 (cookie or BOM, default UTF-8) and normalise line endings."""
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:
-        raise SourceError(f"unknown or invalid source encoding ({exc.msg})") from exc
+    if not data.startswith(b"\xef\xbb\xbf") and b"coding" not in _first_two_lines(data):
+        encoding = "utf-8"  # what detect_encoding would say, without its Python-level line scanning
+    else:
+        encoding = _declared_encoding(data)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -36,6 +36,22 @@ def decode_source(data: bytes) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
+
+
+def _first_two_lines(data: bytes) -> bytes:
+    end = data.find(b"\n")
+    if end != -1:
+        second = data.find(b"\n", end + 1)
+        end = len(data) if second == -1 else second
+    return data if end == -1 else data[:end]
+
+
+def _declared_encoding(data: bytes) -> str:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise SourceError(f"unknown or invalid source encoding ({exc.msg})") from exc
+    return encoding
 
 
 def read_source(path: str) -> str:
