@@ -15,6 +15,7 @@ PostgreSQL is still given, but never to a tree that is known to run on SQLite or
 from __future__ import annotations
 
 import configparser
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -55,7 +56,7 @@ def target_dialect(m: MigrationAST, config: MRTConfig) -> str | None:
         return config.dialect
     if not m.path:
         return None
-    return _detected(str(Path(m.path).parent))
+    return _detected(os.path.dirname(os.path.abspath(m.path)))
 
 
 def pg_version(config: MRTConfig) -> tuple[int, int] | None:

@@ -252,8 +252,10 @@ def _pre_11(config: MRTConfig) -> bool:
         "# ...then backfill existing rows in batches, outside this migration\n\n"
         "# Django\n"
         'migrations.AddField("order", "token", models.UUIDField(null=True))\n'
-        'migrations.RunSQL("ALTER TABLE shop_order ALTER COLUMN token SET DEFAULT gen_random_uuid()",\n'
-        '                  "ALTER TABLE shop_order ALTER COLUMN token DROP DEFAULT")\n',
+        "migrations.RunSQL(\n"
+        '    "ALTER TABLE shop_order ALTER COLUMN token SET DEFAULT gen_random_uuid()",\n'
+        '    "ALTER TABLE shop_order ALTER COLUMN token DROP DEFAULT",\n'
+        ")\n",
     ),
 )
 @per_call
@@ -350,9 +352,11 @@ def builds_unique(op: Operation) -> bool:
         '    op.create_index("uq_users_email", "users", ["email"], unique=True, postgresql_concurrently=True)\n'
         'op.execute("ALTER TABLE users ADD CONSTRAINT uq_users_email UNIQUE USING INDEX uq_users_email")\n\n'
         "# Django (atomic = False)\n"
-        'AddIndexConcurrently("user", models.Index(fields=["email"], name="uq_user_email"))  # unique index via RunSQL\n'
-        'migrations.RunSQL("CREATE UNIQUE INDEX CONCURRENTLY uq_user_email ON shop_user (email)",\n'
-        '                  "DROP INDEX CONCURRENTLY uq_user_email")\n',
+        "migrations.RunSQL(\n"
+        '    "CREATE UNIQUE INDEX CONCURRENTLY uq_user_email ON shop_user (email)",\n'
+        '    "DROP INDEX CONCURRENTLY uq_user_email",\n'
+        ")\n"
+        'migrations.RunSQL("ALTER TABLE shop_user ADD CONSTRAINT uq_user_email UNIQUE USING INDEX uq_user_email")\n',
     ),
 )
 @per_call
@@ -412,7 +416,7 @@ def builds_index(op: Operation) -> str | None:
         "with op.get_context().autocommit_block():\n"
         '    op.create_index("ix_orders_user_id", "orders", ["user_id"], postgresql_concurrently=True)\n\n'
         "# Django\n"
-        "from django.contrib.postgres.operations import AddIndexConcurrently\n\n"
+        "from django.contrib.postgres.operations import AddIndexConcurrently\n\n\n"
         "class Migration(migrations.Migration):\n"
         "    atomic = False\n"
         '    operations = [AddIndexConcurrently("order", models.Index(fields=["user"], name="ix_order_user"))]\n',
@@ -555,13 +559,13 @@ def op_tx(op: Operation) -> str:
         instead="Alembic: put the operation in `with op.get_context().autocommit_block():`. Django: set "
         "`atomic = False` on the migration (and keep the concurrent operation alone in it).",
         example="# Alembic\n"
-        'op.create_index("ix_orders_user_id", "orders", ["user_id"], postgresql_concurrently=True)\n\n'
+        'op.create_index("ix_orders_user_id", "orders", ["user_id"], postgresql_concurrently=True)\n\n\n'
         "# Django\n"
         "class Migration(migrations.Migration):\n"
         '    operations = [AddIndexConcurrently("order", models.Index(fields=["user"], name="ix_order_user"))]\n',
         fixed="# Alembic\n"
         "with op.get_context().autocommit_block():\n"
-        '    op.create_index("ix_orders_user_id", "orders", ["user_id"], postgresql_concurrently=True)\n\n'
+        '    op.create_index("ix_orders_user_id", "orders", ["user_id"], postgresql_concurrently=True)\n\n\n'
         "# Django\n"
         "class Migration(migrations.Migration):\n"
         "    atomic = False\n"
@@ -705,8 +709,10 @@ def validates_constraint(op: Operation) -> str | None:
         "with op.get_context().autocommit_block():\n"
         '    op.execute("ALTER TABLE orders VALIDATE CONSTRAINT fk_orders_user")\n\n'
         "# Django (PostgreSQL, 5.x): django-pg-zero-downtime or RunSQL\n"
-        'migrations.RunSQL("ALTER TABLE shop_order ADD CONSTRAINT total_gte_0 CHECK (total >= 0) NOT VALID",\n'
-        '                  "ALTER TABLE shop_order DROP CONSTRAINT total_gte_0")\n'
+        "migrations.RunSQL(\n"
+        '    "ALTER TABLE shop_order ADD CONSTRAINT total_gte_0 CHECK (total >= 0) NOT VALID",\n'
+        '    "ALTER TABLE shop_order DROP CONSTRAINT total_gte_0",\n'
+        ")\n"
         "# next migration, atomic = False:\n"
         'migrations.RunSQL("ALTER TABLE shop_order VALIDATE CONSTRAINT total_gte_0", migrations.RunSQL.noop)\n',
     ),
@@ -875,8 +881,10 @@ def _old_type(m: MigrationAST, op: Operation) -> Any:
         example="# Alembic\n"
         'op.alter_column("events", "id", type_=sa.BigInteger(), existing_type=sa.Integer())\n\n'
         "# Django (RunSQL)\n"
-        'migrations.RunSQL("ALTER TABLE app_event ALTER COLUMN id TYPE bigint",\n'
-        '                  "ALTER TABLE app_event ALTER COLUMN id TYPE integer")\n',
+        "migrations.RunSQL(\n"
+        '    "ALTER TABLE app_event ALTER COLUMN id TYPE bigint",\n'
+        '    "ALTER TABLE app_event ALTER COLUMN id TYPE integer",\n'
+        ")\n",
         fixed="# Alembic: expand, backfill, then switch in a later release\n"
         'op.add_column("events", sa.Column("id_new", sa.BigInteger(), nullable=True))\n'
         "# ...trigger or application dual-writes id_new; batched backfill; then swap names\n\n"
@@ -933,8 +941,11 @@ def _generated_kind(op: Operation) -> str | None:
         example="# Alembic\n"
         'op.add_column("orders", sa.Column("total_cents", sa.Integer, sa.Computed("total * 100")))\n\n'
         "# Django\n"
-        'migrations.AddField("order", "total_cents", models.GeneratedField(expression=F("total") * 100,\n'
-        "    output_field=models.IntegerField(), db_persist=True))\n",
+        "migrations.AddField(\n"
+        '    "order",\n'
+        '    "total_cents",\n'
+        '    models.GeneratedField(expression=F("total") * 100, output_field=models.IntegerField(), db_persist=True),\n'
+        ")\n",
         fixed="# Alembic\n"
         'op.add_column("orders", sa.Column("total_cents", sa.Integer, nullable=True))\n'
         "# ...batched backfill, then a trigger or application code keeps it in sync\n\n"
@@ -1012,12 +1023,12 @@ def lock_taken(m: MigrationAST, op: Operation) -> str | None:
         instead="Set a short lock timeout (and retry the migration if it fires): `SET lock_timeout = '5s'` at the "
         "start of the migration, or once in env.py / `DATABASES[...]['OPTIONS']`.",
         example="# Alembic\n"
-        'def upgrade():\n    op.add_column("users", sa.Column("phone", sa.String(20)))\n\n'
+        'def upgrade():\n    op.add_column("users", sa.Column("phone", sa.String(20)))\n\n\n'
         "# Django\n"
         'operations = [migrations.AddField("user", "phone", models.CharField(max_length=20, null=True))]\n',
         fixed="# Alembic\n"
         "def upgrade():\n    op.execute(\"SET lock_timeout = '5s'\")\n"
-        '    op.add_column("users", sa.Column("phone", sa.String(20)))\n\n'
+        '    op.add_column("users", sa.Column("phone", sa.String(20)))\n\n\n'
         "# Django\n"
         "operations = [\n    migrations.RunSQL(\"SET lock_timeout = '5s'\", migrations.RunSQL.noop),\n"
         '    migrations.AddField("user", "phone", models.CharField(max_length=20, null=True)),\n]\n',
@@ -1084,11 +1095,13 @@ _BACKFILLS = frozenset({Kind.UPDATE, Kind.DELETE, Kind.RUN_PYTHON})
         'op.add_column("users", sa.Column("plan", sa.String(20), nullable=True))\n'
         "op.execute(\"UPDATE users SET plan = 'free'\")\n\n"
         "# Django\n"
-        'operations = [migrations.AddField("user", "plan", models.CharField(max_length=20, null=True)),\n'
-        "              migrations.RunPython(fill_plan, migrations.RunPython.noop)]\n",
+        "operations = [\n"
+        '    migrations.AddField("user", "plan", models.CharField(max_length=20, null=True)),\n'
+        "    migrations.RunPython(fill_plan, migrations.RunPython.noop),\n"
+        "]\n",
         fixed="# Alembic: revision 1 adds the column; revision 2 backfills in batches\n"
         "with op.get_context().autocommit_block():\n"
-        "    op.execute(\"UPDATE users SET plan = 'free' WHERE id BETWEEN 1 AND 10000 AND plan IS NULL\")\n\n"
+        "    op.execute(\"UPDATE users SET plan = 'free' WHERE id BETWEEN 1 AND 10000 AND plan IS NULL\")\n\n\n"
         "# Django: the RunPython moves to its own migration\n"
         "class Migration(migrations.Migration):\n    atomic = False\n"
         "    operations = [migrations.RunPython(fill_plan_in_batches, migrations.RunPython.noop)]\n",
@@ -1186,8 +1199,10 @@ def _enum_values(t: Any) -> tuple[str, ...] | None:
         fixed="# Alembic\n"
         'op.execute("ALTER TABLE orders ADD COLUMN note TEXT, ALGORITHM=INSTANT")\n\n'
         "# Django\n"
-        'migrations.RunSQL("ALTER TABLE shop_order ADD COLUMN note TEXT, ALGORITHM=INPLACE, LOCK=NONE",\n'
-        '                  "ALTER TABLE shop_order DROP COLUMN note")\n',
+        "migrations.RunSQL(\n"
+        '    "ALTER TABLE shop_order ADD COLUMN note TEXT, ALGORITHM=INPLACE, LOCK=NONE",\n'
+        '    "ALTER TABLE shop_order DROP COLUMN note",\n'
+        ")\n",
     ),
 )
 @per_call
@@ -1277,12 +1292,10 @@ def _targets_postgresql(m: MigrationAST, config: MRTConfig) -> bool:
 )
 @per_call
 def json_not_jsonb(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
-    if not _targets_postgresql(m, config):
-        return
     for op in m.ops:
         if op.side != UPGRADE:
             continue
         columns = _json_columns(m, op)
-        if columns:
+        if columns and _targets_postgresql(m, config):
             where = f"{op.table}.{columns[0]}" if len(columns) == 1 else f"{op.table} ({', '.join(columns)})"
             yield hit(op, f"{where} uses json: no equality operator and no GIN index on PostgreSQL; use jsonb")

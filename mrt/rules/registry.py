@@ -41,6 +41,8 @@ _FAMILIES = (
     "mrt.rules.leftovers",
     "mrt.rules.squash",
     "mrt.rules.parsing",
+    "mrt.rules.locks",
+    "mrt.rules.graph",
 )
 
 DOCS_BASE_URL = "https://github.com/mrt-tools/mrt/blob/main/docs/rules/"
