@@ -37,11 +37,17 @@ async def code_lens(ls: MrtServer, params: types.CodeLensParams) -> list[types.C
         return None
     where = types.Range(start=types.Position(line=line, character=0), end=types.Position(line=line, character=0))
     lenses = [
-        types.CodeLens(range=where, command=types.Command(_count(analysis.findings), "mrt.explainMigration", [uri]))
+        types.CodeLens(
+            range=where,
+            command=types.Command(title=_count(analysis.findings), command="mrt.explainMigration", arguments=[uri]),
+        )
     ]
     if ls.verify_database(analysis.snapshot.config):
         lenses.append(
-            types.CodeLens(range=where, command=types.Command("Verify rollback", "mrt.verifyRevision", [uri]))
+            types.CodeLens(
+                range=where,
+                command=types.Command(title="Verify rollback", command="mrt.verifyRevision", arguments=[uri]),
+            )
         )
     return lenses
 
