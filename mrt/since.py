@@ -6,83 +6,22 @@ options only decide whose findings are shown:
 * `--since REV`: migrations added after REV, i.e. its descendants in the revision graph.
 * `--min-revision REV`: everything except REV and its ancestors (pytest-mrt's downgrade floor).
 
-REV is an Alembic revision id (a unique prefix is enough, as with `alembic`) or a Django
-`app_label.migration_name` (`shop.0003` for `shop.0003_add_price`). Edges are Alembic
-`down_revision` + `depends_on` and Django `dependencies`; walks are iterative, so a 10,000-revision
-chain is no problem. (There is no shared `mrt.graph` module yet; this is the minimal ordering the
-CLI needs, and it should move there when one exists.)
+REV is whatever `mrt.graph.find_revision` accepts (an Alembic revision id or unique prefix, a branch
+label, a Django `app_label.migration_name`) or a unique prefix of a Django id (`shop.0003`). The graphs are `mrt.graph`'s (the same ones the graph
+rules read); walks are iterative, so a 10,000-revision chain is no problem.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from mrt.model.migration import DJANGO, MigrationAST
+from mrt.graph import Graph, build_graphs, find_revision
+from mrt.model.migration import MigrationAST
 
 
 class ScopeError(ValueError):
     """A REV that names no migration, or more than one."""
-
-
-class RevisionGraph:
-    """Parents and children of every migration, by index into the list it was built from."""
-
-    def __init__(self, migrations: Sequence[MigrationAST]) -> None:
-        self.migrations = [m for m in migrations if m.is_migration]
-        self._ids: dict[str, list[int]] = defaultdict(list)
-        for i, m in enumerate(self.migrations):
-            self._ids[_node_id(m)].append(i)
-            for label in m.branch_labels:
-                self._ids[label].append(i)
-        self.children: dict[int, list[int]] = defaultdict(list)
-        self.parents: dict[int, list[int]] = defaultdict(list)
-        for i, m in enumerate(self.migrations):
-            for parent_id in _parent_ids(m):
-                for parent in self._ids.get(parent_id, ()):
-                    if parent != i:
-                        self.children[parent].append(i)
-                        self.parents[i].append(parent)
-
-    def resolve(self, ref: str) -> list[int]:
-        """The migrations `ref` names: an exact id first, then a unique prefix."""
-        ref = ref.strip()
-        exact = [i for i, m in enumerate(self.migrations) if ref in (_node_id(m), m.revision, m.label)]
-        if exact:
-            return exact
-        prefixed = [i for i, m in enumerate(self.migrations) if ref and _node_id(m).startswith(ref)]
-        names = sorted({_node_id(self.migrations[i]) for i in prefixed})
-        if len(names) > 1:
-            shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
-            raise ScopeError(f"{ref!r} is ambiguous: it matches {shown}")
-        if not prefixed:
-            raise ScopeError(
-                f"{ref!r} matches no migration here (an Alembic revision id, or app_label.migration_name for Django)"
-            )
-        return prefixed
-
-    def walk(self, start: Iterable[int], *, down: bool) -> set[int]:
-        """Every migration reachable from `start` (excluded) through children or parents."""
-        edges = self.children if down else self.parents
-        seen: set[int] = set()
-        stack = list(start)
-        while stack:
-            for nxt in edges.get(stack.pop(), ()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-        return seen
-
-
-def _node_id(m: MigrationAST) -> str:
-    return m.label if m.framework == DJANGO else (m.revision or m.name)
-
-
-def _parent_ids(m: MigrationAST) -> list[str]:
-    if m.framework == DJANGO:
-        return [f"{app}.{name}" for app, name in m.dependencies]
-    return [*m.down_revisions, *m.depends_on]
 
 
 def reported_paths(
@@ -91,21 +30,49 @@ def reported_paths(
     """Resolved paths of the migrations to report on, or None for all of them."""
     if since is None and min_revision is None:
         return None
-    graph = RevisionGraph(migrations)
-    keep = set(range(len(graph.migrations)))
+    graphs = build_graphs(list(migrations))
+    keep = {resolved(m.path) for m in migrations if m.is_migration}
     if since is not None:
-        keep &= graph.walk(_resolve(graph, since, "--since"), down=True)
+        graph, starts = _find(graphs, since, "--since")
+        keep &= {resolved(graph.migrations[n].path) for n in graph.descendants(starts)}
     if min_revision is not None:
-        floor = _resolve(graph, min_revision, "--min-revision")
-        keep -= graph.walk(floor, down=False) | set(floor)
-    return {resolved(graph.migrations[i].path) for i in keep}
+        graph, starts = _find(graphs, min_revision, "--min-revision")
+        keep -= {resolved(graph.migrations[n].path) for n in {*starts, *ancestors(graph, starts)}}
+    return keep
 
 
-def _resolve(graph: RevisionGraph, ref: str, option: str) -> list[int]:
-    try:
-        return graph.resolve(ref)
-    except ScopeError as exc:
-        raise ScopeError(f"{option}: {exc}") from None
+def ancestors(graph: Graph, starts: Sequence[int]) -> set[int]:
+    """Every node reachable from `starts` through parent and ordering edges (the starts excluded)."""
+    seen: set[int] = set()
+    stack = list(starts)
+    while stack:
+        node = stack.pop()
+        for parent in (*graph.parents[node], *graph.extra[node]):
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return seen - set(starts)
+
+
+def _find(graphs: list[Graph], ref: str, option: str) -> tuple[Graph, list[int]]:
+    for graph in graphs:
+        starts = find_revision(graph, ref)
+        if starts:
+            return graph, starts
+    # A unique prefix, also of a Django id (`shop.0003` for `shop.0003_add_price`, as `migrate` takes it).
+    prefixed = sorted({ident for graph in graphs for ident in graph.ids if ref and ident.startswith(ref.strip())})
+    if len(prefixed) == 1:
+        for graph in graphs:
+            nodes = [n for n, ident in enumerate(graph.ids) if ident == prefixed[0]]
+            if nodes:
+                return graph, nodes
+    if len(prefixed) > 1:
+        shown = ", ".join(prefixed[:5]) + (", ..." if len(prefixed) > 5 else "")
+        raise ScopeError(f"{option}: {ref!r} is ambiguous: it matches {shown}")
+    raise ScopeError(
+        f"{option}: {ref!r} matches no migration here "
+        "(an Alembic revision id, prefix or branch label, or app_label.migration_name for Django)"
+    )
 
 
 def resolved(path: str) -> str:
