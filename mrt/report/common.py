@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,6 +58,8 @@ def fingerprints(findings: Sequence[RiskWarning]) -> list[str]:
 
     Identical findings in one file are told apart by their order of appearance.
     """
+    import hashlib  # only SARIF and GitLab need it
+
     seen: Counter[str] = Counter()
     out = []
     for f in findings:
