@@ -75,6 +75,12 @@ def _under_directories(migrations: list[MigrationAST], paths: list[str]) -> list
     return [m for m in migrations if os.path.abspath(m.path).startswith(directories)] if directories else []
 
 
+def analyze_history(migrations: list[MigrationAST], config: MRTConfig) -> list[RiskWarning]:
+    """Findings of the rules that read every migration at once (revision graphs), for callers that
+    parsed the files themselves — the language server, whose open files are unsaved buffers."""
+    return _project_findings(migrations, config)
+
+
 def _project_findings(migrations: list[MigrationAST], config: MRTConfig) -> list[RiskWarning]:
     """Run the rules that need every file at once (revision graphs), once, after the per-file pass."""
     findings: list[RiskWarning] = []
@@ -261,4 +267,4 @@ def _unused_suppressions(migration: MigrationAST, suppressions: Suppressions, co
     return out
 
 
-__all__ = ["analyze_migration", "analyze_paths", "analyze_project", "analyze_source", "display_path"]
+__all__ = ["analyze_history", "analyze_migration", "analyze_paths", "analyze_project", "analyze_source", "display_path"]

@@ -8,6 +8,7 @@ code lens) is computed here, off the event loop, and kept with the version it be
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from lsprotocol import types
@@ -24,6 +25,7 @@ from mrt.rules.registry import get_rule
 from .classify import django_app
 from .convert import Positions, to_diagnostic
 from .settings import Settings
+from .workspace_index import WorkspaceIndex
 
 UNTITLED = "untitled.py"
 _NOT_SUPPRESSIBLE = frozenset({"MRT902"})  # a syntax error is fixed, not silenced
@@ -41,6 +43,8 @@ class Snapshot:
     settings: Settings
     codec: PositionCodec
     generation: int = 0  # the server's settings generation this snapshot was taken under
+    index: WorkspaceIndex | None = None  # for revision-graph rules: the rest of the history
+    buffers: Mapping[str, MigrationAST] = field(default_factory=dict)  # other open files, as typed
 
 
 @dataclass
@@ -62,6 +66,8 @@ def analyze(snapshot: Snapshot) -> Analysis:
         snapshot.source, snapshot.path or UNTITLED, dialect=config.dialect, app=django_app(snapshot.path)
     )
     findings = analyze_migration(migration, config)
+    if snapshot.index is not None and snapshot.path and migration.is_migration and migration.syntax_error is None:
+        findings += snapshot.index.history_findings(migration, snapshot.buffers, config)
     positions = Positions(snapshot.source, snapshot.codec)
     settings = snapshot.settings
     suppressor = Suppressor(snapshot.source)

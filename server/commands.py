@@ -44,7 +44,7 @@ def register(server: MrtServer) -> None:
 
 async def check_workspace(ls: MrtServer) -> dict[str, Any]:
     """Analyse every migration the workspace index knows, with progress; returns a summary."""
-    await asyncio.get_running_loop().run_in_executor(ls.executor, ls.index.scan, ls.workspace_roots())
+    await asyncio.get_running_loop().run_in_executor(ls.executor, ls.index.scan, ls.workspace_roots(), ls.config_for)
     files = ls.index.all_files()
     counts: Counter[str] = Counter()
     async with Progress(ls, "mrt: checking migrations") as progress:
@@ -118,6 +118,7 @@ async def _analyse_path(ls: MrtServer, path: str):
         settings=ls.settings,
         codec=ls.workspace.position_codec,
         generation=ls.generation,
+        index=ls.index,
     )
     return await asyncio.get_running_loop().run_in_executor(ls.executor, analyze, snapshot)
 

@@ -54,7 +54,7 @@ async def initialized(ls: MrtServer, params: types.InitializedParams) -> None:
     except Exception as exc:  # a broken install: say so, keep serving (each analysis will log too)
         ls.log(f"mrt: cannot load the rule catalog: {exc!r}", types.MessageType.Error)
     await _register_watchers(ls)
-    ls.run_task(_index_workspace(ls))
+    ls.run_task(_index_then_refresh(ls))
     if await _pull_configuration(ls):
         ls.refresh()
     if ls.settings.explain_provider == "claude":  # import the SDK now rather than on the first hover
@@ -76,8 +76,11 @@ async def did_save(ls: MrtServer, params: types.DidSaveTextDocumentParams) -> No
     uri = params.text_document.uri
     if not ls.attach(uri):
         return
-    ls.schedule(uri)
     path = ls.path_of(uri)
+    if path is not None:
+        ls.index.forget([path])
+    ls.analyses.pop(uri, None)
+    ls.schedule(uri)
     if path is not None:
         _refresh_history(ls, [path], exclude=uri)
 
@@ -105,8 +108,13 @@ async def did_change_watched_files(ls: MrtServer, params: types.DidChangeWatched
         ls.projects.reload()
         ls.settings_changed(ls.settings)
     if "alembic.ini" in names or any(p.endswith(".py") for p in paths):
+        ls.index.forget(paths)
         await _index_workspace(ls)
-        _refresh_history(ls, [p for p in paths if p.endswith(".py")] or paths)
+        changed = [p for p in paths if p.endswith(".py")]
+        if changed:
+            _refresh_history(ls, changed)
+        else:
+            ls.refresh()
 
 
 async def pull_diagnostics(ls: MrtServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
@@ -167,9 +175,15 @@ async def _register_watchers(ls: MrtServer) -> None:
         ls.log(f"mrt: could not watch files: {exc!r}", types.MessageType.Warning)
 
 
+async def _index_then_refresh(ls: MrtServer) -> None:
+    """Files opened before the index was built have no graph findings yet."""
+    await _index_workspace(ls)
+    ls.refresh()
+
+
 async def _index_workspace(ls: MrtServer) -> None:
     roots = ls.workspace_roots()
-    await asyncio.get_running_loop().run_in_executor(ls.executor, ls.index.scan, roots)
+    await asyncio.get_running_loop().run_in_executor(ls.executor, ls.index.scan, roots, ls.config_for)
 
 
 def _refresh_history(ls: MrtServer, changed: list[str], exclude: str | None = None) -> None:

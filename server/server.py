@@ -109,7 +109,8 @@ class MrtServer(LanguageServer):
             pending.cancel()
 
     def config_for(self, path: str | None) -> MRTConfig:
-        return self.projects.for_path(path, self.index.roots[0] if self.index.roots else None)
+        roots = self.workspace_roots()
+        return self.projects.for_path(path, roots[0] if roots else None)
 
     def snapshot(self, uri: str) -> Snapshot:
         document = self.workspace.get_text_document(uri)
@@ -123,6 +124,12 @@ class MrtServer(LanguageServer):
             settings=self.settings,
             codec=document.position_codec,
             generation=self.generation,
+            index=self.index,
+            buffers={
+                a.snapshot.path: a.migration
+                for other, a in self.analyses.items()
+                if other != uri and a.migration is not None and a.snapshot.path
+            },
         )
 
     def current_version(self, uri: str) -> int | None:

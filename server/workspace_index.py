@@ -1,58 +1,110 @@
-"""The migrations of each workspace folder, so that one file's change can re-check the others.
+"""The migrations of each workspace folder, so that revision-graph rules can see a file's whole history.
 
-Revision-graph findings (two heads, a missing parent) depend on the other files of the same history:
-editing, adding or deleting one revision changes what is true of its siblings. The index finds the
-histories the way `mrt check` does (`mrt.discovery`: alembic.ini version locations, Django
-`migrations/` packages) and answers "which files share a history with this one". It is rebuilt off
-the event loop when alembic.ini or a migration file is created, changed or deleted.
+Graph findings (two heads, a missing parent, a duplicate revision id) depend on every other migration
+of the project, not only the open file. The index finds them the way `mrt check` does
+(`mrt.discovery`: alembic.ini version locations, Django `migrations/` packages), keeps each one parsed,
+and hands the graph rules the whole history with the open buffers in place of their saved text. It is
+rebuilt off the event loop when alembic.ini or a migration file is created, changed or deleted, and a
+saved file is re-read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from pathlib import Path
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping
 
+from mrt.analyzer import analyze_history
+from mrt.config import MRTConfig
 from mrt.discovery import DiscoveryError, discover
+from mrt.findings import RiskWarning
+from mrt.model import parse_migration
+from mrt.model.migration import MigrationAST
+from mrt.model.source import SourceError, read_source
 
 
 class WorkspaceIndex:
     def __init__(self, log: Callable[[str], None]) -> None:
         self._log = log
         self.roots: list[str] = []
-        self._files: dict[str, set[str]] = {}  # history directory -> migration files in it
+        self._files: dict[str, list[str]] = {}  # workspace root -> its migration files
+        self._root: dict[str, str] = {}  # migration file -> its workspace root
+        self._apps: dict[str, str | None] = {}
+        self._parsed: dict[str, MigrationAST] = {}
+        self._lock = threading.Lock()  # scans, parses and graph rules run in worker threads
 
-    def scan(self, roots: Iterable[str]) -> None:
-        """(Re)build the index for the given workspace folders. Runs in a worker thread."""
-        self.roots = [r for r in roots if Path(r).is_dir()]
-        files: dict[str, set[str]] = {}
-        for root in self.roots:
+    def scan(self, roots: Iterable[str], config_for: Callable[[str], MRTConfig]) -> None:
+        """(Re)build the index and parse every migration once. Runs in a worker thread."""
+        files: dict[str, list[str]] = {}
+        apps: dict[str, str | None] = {}
+        for root in roots:
             try:
                 found = discover([root])
             except DiscoveryError as exc:
                 self._log(f"mrt: cannot index {root}: {exc}")
                 continue
-            for item in found:
-                path = str(Path(item.path).resolve())
-                files.setdefault(_history_dir(path), set()).add(path)
-        self._files = files
+            files[_key(root)] = [_key(item.path) for item in found]
+            apps.update((_key(item.path), item.app) for item in found)
+        with self._lock:
+            self.roots = list(files)
+            self._files = files
+            self._root = {path: root for root, paths in files.items() for path in paths}
+            self._apps = apps
+            self._parsed = {path: m for path, m in self._parsed.items() if path in apps}
+        for path in apps:
+            self._migration(path, config_for(path))
+
+    def forget(self, paths: Iterable[str]) -> None:
+        """These files changed on disk: read them again next time."""
+        with self._lock:
+            for path in paths:
+                self._parsed.pop(_key(path), None)
 
     def all_files(self) -> list[str]:
-        return sorted(path for group in self._files.values() for path in group)
-
-    def history_of(self, path: str) -> set[str]:
-        """The migration files that share a history (a version directory or migrations package) with `path`."""
-        return set(self._files.get(_history_dir(str(Path(path).resolve())), ()))
+        return sorted(path for files in self._files.values() for path in files)
 
     def affected(self, changed: Iterable[str], open_paths: Iterable[str]) -> set[str]:
-        """Open files whose findings may change when the `changed` files did."""
-        directories = {_history_dir(str(Path(p).resolve())) for p in changed}
-        return {p for p in open_paths if _history_dir(str(Path(p).resolve())) in directories}
+        """Open files whose graph findings may change when the `changed` files did."""
+        roots = {self._root.get(_key(p)) for p in changed} - {None}
+        return {p for p in open_paths if self._root.get(_key(p)) in roots}
+
+    def history_findings(
+        self, migration: MigrationAST, buffers: Mapping[str, MigrationAST], config: MRTConfig
+    ) -> list[RiskWarning]:
+        """Graph findings on `migration`, computed over its whole history (open buffers as typed)."""
+        path = _key(migration.path)
+        root = self._root.get(path)
+        if root is None:
+            return []
+        buffers = {_key(p): m for p, m in buffers.items()}
+        history = []
+        for other in self._files[root]:
+            if other == path:
+                history.append(migration)
+            elif other in buffers:
+                history.append(buffers[other])
+            else:
+                parsed = self._migration(other, config)
+                if parsed is not None:
+                    history.append(parsed)
+        with self._lock:  # the graph rules share a module-level cache
+            findings = analyze_history(history, config)
+        return [f for f in findings if f.path and _key(f.path) == path]
+
+    def _migration(self, path: str, config: MRTConfig) -> MigrationAST | None:
+        with self._lock:
+            cached = self._parsed.get(path)
+        if cached is not None:
+            return cached
+        try:
+            text = read_source(path)
+        except SourceError:
+            return None
+        parsed = parse_migration(text, path, dialect=config.dialect, app=self._apps.get(path))
+        with self._lock:
+            self._parsed[path] = parsed
+        return parsed
 
 
-def _history_dir(path: str) -> str:
-    """The directory that holds a history: `versions/` for Alembic, `migrations/` for Django."""
-    parent = Path(path).parent
-    for directory in (parent, *parent.parents):
-        if directory.name in ("versions", "migrations"):
-            return str(directory)
-    return str(parent)
+def _key(path: str) -> str:
+    return os.path.normcase(os.path.abspath(path))
