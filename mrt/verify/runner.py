@@ -72,13 +72,19 @@ class _Walk:
     before: _Before | None = None
     replaying: Any = None
     started: float = 0.0
+    progress: Callable[[RevisionResult], None] | None = None
 
     def finish(self) -> None:
         if self.current is not None:
             self.current.seconds = time.monotonic() - self.started
-            self.results.append(self.current)
+            self.add(self.current)
             self.current = None
         self.index += 1
+
+    def add(self, result: RevisionResult) -> None:
+        self.results.append(result)
+        if self.progress is not None:
+            self.progress(result)
 
 
 class AlembicRunner:
@@ -155,6 +161,38 @@ class AlembicRunner:
     def downgrade(self, revision: str = "-1") -> None:
         self._command(lambda heads: self.project.script._downgrade_revs(revision, heads), f"downgrade to {revision}")
 
+    def heads(self) -> list[str]:
+        """The history's head revisions (from the scripts, not the database)."""
+        return list(self.project.script.get_heads())
+
+    def table(self, name: str, schema: str | None = None) -> Any:
+        """The live table, reflected."""
+        import sqlalchemy as sa
+
+        try:
+            table = sa.Table(name, sa.MetaData(), autoload_with=self.connection, schema=schema)
+        except sa.exc.NoSuchTableError:
+            raise VerifyError(f"table {name!r} does not exist at revision {self.current_heads() or 'base'}") from None
+        finally:
+            self.connection.commit()
+        return table
+
+    def insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        """Insert rows (committed) into a table given by name or as a reflected Table."""
+        import sqlalchemy as sa
+
+        target = self.table(table) if isinstance(table, str) else table
+        if rows:
+            self.connection.execute(sa.insert(target), rows)
+        self.connection.commit()
+        self._dirty = None
+
+    def rows(self, table: str) -> list[Row]:
+        """Every row of a table as the database returns it."""
+        found = read_rows(self.connection, table)
+        self.connection.commit()
+        return found
+
     def reset(self) -> None:
         """Back to base: every object the migrations created is dropped, the version table emptied."""
         self._ensure_baseline()
@@ -182,10 +220,13 @@ class AlembicRunner:
 
     # -- verification ---------------------------------------------------------------------------
 
-    def check_all(self) -> list[RevisionResult]:
-        """Round-trip every revision, walking the history once; the database ends at base."""
+    def check_all(self, progress: Callable[[RevisionResult], None] | None = None) -> list[RevisionResult]:
+        """Round-trip every revision, walking the history once; the database ends at base.
+
+        `progress` is called with each result as soon as it is known (the CLI's progress bar).
+        """
         self._start_from_base()
-        walk = _Walk(list(self.project.order), self._skip_reason, reupgrade=True)
+        walk = _Walk(list(self.project.order), self._skip_reason, reupgrade=True, progress=progress)
         try:
             self._drive(walk)
         finally:
@@ -321,7 +362,7 @@ class AlembicRunner:
             for script in walk.scripts[walk.index :]:
                 skipped = RevisionResult(script.revision)
                 skipped.skip(reason, NOT_TESTED)
-                walk.results.append(skipped)
+                walk.add(skipped)
             walk.index = len(walk.scripts)
             walk.needs_replay = False
             return
