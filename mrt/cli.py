@@ -280,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("-m", "--model", help="Claude model (default: explain_model from [tool.mrt])")
     explain.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for Claude (default: 60)")
 
+    from mrt.verify.cli_command import register_verify  # the dynamic verifier's command (its own module)
+
+    register_verify(command)
     command("version", _cmd_version, "Print the installed version.")
     return parser
 

@@ -19,6 +19,7 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from mrt.config import MRTConfig
@@ -92,6 +93,11 @@ class AlembicRunner:
 
     def __init__(self, config: MRTConfig | None = None, *, db_url: str | None = None) -> None:
         self.config = config or MRTConfig()
+        if not Path(self.config.alembic_ini).is_file():
+            raise VerifyError(
+                f"alembic.ini not found: {self.config.alembic_ini} (looked in {Path.cwd()}); "
+                "set alembic_ini in MRTConfig or [tool.mrt]"
+            )
         url = db_url or self.config.db_url or _ini_url(self.config.alembic_ini)
         if not url:
             raise VerifyError(

@@ -45,7 +45,7 @@ def print_summary(results: Sequence[RevisionResult], console: Any = None) -> Non
         if result.skipped:
             line = Text(f"  -  {result.revision}  {result.label}", style="dim")
             console.print(line)
-            console.print(Text(f"     └─ {result.skip_reason}", style="dim"))
+            console.print(Text(f"     └─ {result.skip_reason}", style="dim"), soft_wrap=True)
             continue
         ok = result.passed
         line = Text("  ")
@@ -54,9 +54,9 @@ def print_summary(results: Sequence[RevisionResult], console: Any = None) -> Non
         line.append(result.label, style="green" if ok else "red")
         console.print(line)
         for message in result.failures:
-            console.print(Text(f"     └─ {message}"))
+            console.print(Text(f"     └─ {message}"), soft_wrap=True)
         for note in result.notes:
-            console.print(Text(f"     · {note}", style="dim"))
+            console.print(Text(f"     · {note}", style="dim"), soft_wrap=True)
     console.print()
     failed = any(not r.passed for r in results)
     console.print(
