@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from mrt.verify.catalog import Catalog, Table
-from mrt.verify.data import Row
+from mrt.verify.data import Row, read_rows
 from mrt.verify.values import CheckHints, value_for
 
 
@@ -34,18 +34,21 @@ class Seeder:
         changed: set[str] = set()
         for name in _parents_first(catalog, tables):
             table = catalog.tables[name]
-            existing = rows.get(name, [])
+            touched = False
             if name in self.custom and name not in self._custom_done:
                 self._custom_done.add(name)
                 for row in self.custom[name]() or []:
-                    if self._insert(connection, table, dict(row), schema):
-                        changed.add(name)
-                continue
-            missing = max(self.rows_per_table - len(existing), 0)
-            for _ in range(missing):
-                if self._insert(connection, table, self._new_row(table, catalog, rows, dialect), schema):
-                    changed.add(name)
-            if table.primary_key and self._fill_nulls(connection, table, catalog, rows, existing, dialect, schema):
+                    touched |= self._insert(connection, table, dict(row), schema)
+            elif name not in self.custom:
+                missing = max(self.rows_per_table - len(rows.get(name, [])), 0)
+                for _ in range(missing):
+                    touched |= self._insert(connection, table, self._new_row(table, catalog, rows, dialect), schema)
+            if touched:
+                rows[name] = read_rows(connection, name, schema)  # children below pick their parents from these
+            if self._fill_nulls(connection, table, catalog, rows, rows.get(name, []), dialect, schema):
+                rows[name] = read_rows(connection, name, schema)
+                touched = True
+            if touched:
                 changed.add(name)
         return changed
 
@@ -92,6 +95,13 @@ class Seeder:
 
         changed = False
         target = table_clause(table.name, *(column(c) for c in table.columns), schema=schema)
+        if not table.primary_key:  # no key to address a row by: fill each column's NULLs in one go
+            fresh = self._new_row(table, catalog, rows, dialect)
+            for name in table.columns:
+                if any(row.get(name) is None for row in existing) and fresh.get(name) is not None:
+                    statement = update(target).where(target.c[name].is_(None)).values({name: fresh[name]})
+                    changed |= self._guarded(connection, statement, table.name, fresh)
+            return changed
         for row in existing:
             nulls = [c for c in table.columns if row.get(c) is None]
             if not nulls:

@@ -29,6 +29,9 @@ _INT_LIMITS = {
     "BIGINT": (-9223372036854775808, 9223372036854775807),
 }
 _IN_LIST = re.compile(r"""["`]?(\w+)["`]?\s+IN\s*\(([^)]*)\)""", re.IGNORECASE)
+_ANY_ARRAY = re.compile(r"""["(]*(\w+)[")]*(?:::[\w ]+)?\s*=\s*ANY\s*\(\(?ARRAY\[([^\]]*)\]""", re.IGNORECASE)
+_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+_JSON_VALID = re.compile(r"""json_valid\(\W*(\w+)\W*\)""", re.IGNORECASE)
 _LOWER_BOUND = re.compile(r"""["`]?(\w+)["`]?\s*(>=|>)\s*(-?\d+(?:\.\d+)?)""")
 _UPPER_BOUND = re.compile(r"""["`]?(\w+)["`]?\s*(<=|<)\s*(-?\d+(?:\.\d+)?)""")
 
@@ -40,10 +43,14 @@ class CheckHints:
         self.allowed: dict[str, list[str]] = {}
         self.low: dict[str, float] = {}
         self.high: dict[str, float] = {}
+        self.json: set[str] = set()
         for text in checks.values():
+            self.json.update(col.lower() for col in _JSON_VALID.findall(text))  # MariaDB's JSON is LONGTEXT
             for col, items in _IN_LIST.findall(text):
                 values = [v.strip().strip("'\"") for v in items.split(",") if v.strip()]
                 self.allowed[col.lower()] = values
+            for col, items in _ANY_ARRAY.findall(text):  # PostgreSQL's rendering of IN (...)
+                self.allowed[col.lower()] = [v.replace("''", "'") for v in _QUOTED.findall(items)]
             for col, op, number in _LOWER_BOUND.findall(text):
                 self.low[col.lower()] = float(number) + (1 if op == ">" else 0)
             for col, op, number in _UPPER_BOUND.findall(text):
@@ -74,7 +81,8 @@ def value_for(column: Column, serial: int, dialect: str, *, unique: bool, hints:
     if isinstance(sa_type, types.Float):
         return _bounded([1234.5, -0.25, 98765.125, 3.0], serial, unique, hints, name)
     if isinstance(sa_type, types.Numeric):
-        return _numeric(sa_type, serial, unique, hints, name)
+        number = _numeric(sa_type, serial, unique, hints, name)
+        return str(number) if dialect == "sqlite" else number  # sqlite3 cannot bind Decimal
     if isinstance(sa_type, types.DateTime):
         return _datetime(serial, bool(getattr(sa_type, "timezone", False)), dialect)
     if isinstance(sa_type, types.Date):
@@ -85,7 +93,8 @@ def value_for(column: Column, serial: int, dialect: str, *, unique: bool, hints:
         return moment.isoformat() if dialect == "sqlite" else moment
     if isinstance(sa_type, types.Interval):
         return dt.timedelta(days=serial, seconds=7)
-    if isinstance(sa_type, types.JSON):
+    if isinstance(sa_type, types.JSON) or name in hints.json or (dialect == "mysql" and type_name == "LONGTEXT"):
+        # MariaDB's JSON is a LONGTEXT with a json_valid() check; JSON text is a fine string too.
         return json.dumps({"mrt": serial, "Name": _WORDS[serial % len(_WORDS)]})
     if isinstance(sa_type, types.Uuid) or type_name == "UUID":
         return str(uuid.UUID(int=0x4D525400000000000000000000000000 + serial))

@@ -1,0 +1,40 @@
+"""Which tables a step touched, read off its SQL; anything that could act at a distance means all."""
+
+from __future__ import annotations
+
+from mrt.verify.watch import touched_tables, uses_raw_dbapi
+
+KNOWN = ["users", "orders", "audit_log"]
+
+
+def test_ddl_and_dml_name_their_tables() -> None:
+    statements = [
+        "ALTER TABLE users ADD COLUMN phone VARCHAR(20)",
+        'CREATE INDEX ix_orders_total ON "orders" (total)',
+        "UPDATE alembic_version SET version_num='0002' WHERE alembic_version.version_num = '0001'",
+    ]
+    assert touched_tables(statements, KNOWN) == {"users", "orders"}
+
+
+def test_plain_reads_touch_nothing() -> None:
+    assert touched_tables(["SELECT 1", "SELECT alembic_version.version_num FROM alembic_version"], KNOWN) == set()
+
+
+def test_reflection_reads_by_batch_mode_touch_nothing() -> None:
+    assert touched_tables(["SELECT sql FROM sqlite_master WHERE name = 'users'"], KNOWN) == set()
+
+
+def test_function_calls_and_procedural_code_make_the_step_opaque() -> None:
+    assert touched_tables(["SELECT refresh_everything()"], KNOWN) is None
+    assert touched_tables(["DO $$ BEGIN PERFORM 1; END $$"], KNOWN) is None
+    assert touched_tables(["CALL archive_orders()"], KNOWN) is None
+    assert touched_tables(["CREATE TRIGGER t AFTER INSERT ON users FOR EACH ROW EXECUTE FUNCTION f()"], KNOWN) is None
+
+
+def test_comments_do_not_name_tables() -> None:
+    assert touched_tables(["-- users\nALTER TABLE orders ADD COLUMN x int"], KNOWN) == {"orders"}
+
+
+def test_raw_dbapi_use_is_noticed_in_the_source() -> None:
+    assert uses_raw_dbapi("cursor = op.get_bind().connection.cursor()")
+    assert not uses_raw_dbapi('op.execute("UPDATE users SET x = 1")')
