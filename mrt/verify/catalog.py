@@ -46,6 +46,7 @@ class Table:
     uniques: dict[str, tuple[str, ...]]
     checks: dict[str, str]
     foreign_keys: dict[str, ForeignKey]
+    fingerprint: str | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -68,25 +69,122 @@ def table_names(connection: Any, schema: str | None = None) -> set[str]:
 
 
 def refresh(
-    connection: Any, previous: Catalog | None, dirty: Iterable[str] | None, schema: str | None = None
+    connection: Any,
+    previous: Catalog | None,
+    dirty: Iterable[str] | None,
+    schema: str | None = None,
+    *,
+    names: bool = True,
+    objects: bool = True,
+    shapes: dict[tuple[str, str], Table] | None = None,
 ) -> Catalog:
-    """A new snapshot: tables in `dirty` (all when None, or when there is no previous) are re-read."""
+    """A new snapshot: tables in `dirty` (all when None, or when there is no previous) are re-read.
+
+    With a previous snapshot, `names=False` keeps its list of tables and `objects=False` its views,
+    sequences, enums and trigger flag: the caller knows from the SQL it watched that they cannot
+    have changed (see `mrt.verify.watch.catalog_scope`).
+    """
     from sqlalchemy import inspect
 
     inspector = inspect(connection)
-    names = {t for t in inspector.get_table_names(schema=schema) if t not in IGNORED_TABLES}
+    full = previous is None or dirty is None
+    if full or names:
+        table_set = {t for t in inspector.get_table_names(schema=schema) if t not in IGNORED_TABLES}
+    else:
+        assert previous is not None
+        table_set = set(previous.tables)
     catalog = Catalog()
-    reread = set(names) if previous is None or dirty is None else (set(dirty) | (names - set(previous.tables)))
-    reread &= names
+    reread = set(table_set) if full else (set(dirty or ()) | (table_set - set(previous.tables)))  # type: ignore[union-attr]
+    reread &= table_set
     if previous is not None:
-        catalog.tables = {n: t for n, t in previous.tables.items() if n in names and n not in reread}
+        catalog.tables = {n: t for n, t in previous.tables.items() if n in table_set and n not in reread}
     if reread:
-        catalog.tables.update(_reflect_tables(inspector, connection, sorted(reread), schema))
-    catalog.views = _views(inspector, schema)
-    catalog.sequences = _sequences(inspector, connection, schema)
-    catalog.enums = _enums(inspector, schema)
-    catalog.has_triggers = _has_triggers(connection, schema)
+        catalog.tables.update(_reread(inspector, connection, sorted(reread), schema, shapes))
+    if full or objects:
+        catalog.views = _views(inspector, schema)
+        catalog.sequences = _sequences(inspector, connection, schema)
+        catalog.enums = _enums(inspector, schema)
+        catalog.has_triggers = _has_triggers(connection, schema)
+    else:
+        assert previous is not None
+        catalog.views, catalog.sequences = previous.views, previous.sequences
+        catalog.enums, catalog.has_triggers = previous.enums, previous.has_triggers
     return catalog
+
+
+def _reread(
+    inspector: Any, connection: Any, names: list[str], schema: str | None, shapes: dict[tuple[str, str], Table] | None
+) -> dict[str, Table]:
+    """Tables whose definition (by fingerprint) was seen before come from `shapes`; others are reflected.
+
+    A downgrade that restores a table gives it back its old fingerprint, so the check after each
+    downgrade usually costs one cheap catalog query instead of a full reflection.
+    """
+    prints = _fingerprints(connection, names, schema) if shapes is not None else {}
+    out: dict[str, Table] = {}
+    missing = []
+    for name in names:
+        fingerprint = prints.get(name)
+        known = shapes.get((name, fingerprint)) if shapes is not None and fingerprint else None
+        if known is not None:
+            out[name] = known
+        else:
+            missing.append(name)
+    if missing:
+        for name, table in _reflect_tables(inspector, connection, missing, schema).items():
+            fingerprint = prints.get(name)
+            if fingerprint and shapes is not None:
+                table = Table(**{**table.__dict__, "fingerprint": fingerprint})
+                shapes[(name, fingerprint)] = table
+            out[name] = table
+    return out
+
+
+def _fingerprints(connection: Any, names: list[str], schema: str | None) -> dict[str, str]:
+    """A digest of each table's full definition, from one catalog query (empty where unsupported)."""
+    import hashlib
+    import re
+
+    from sqlalchemy import bindparam, text
+
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        query = text(_PG_FINGERPRINTS).bindparams(bindparam("names", expanding=False))
+        rows = connection.execute(query, {"names": list(names), "schema": schema}).all()
+        return {name: digest for name, digest in rows}
+    if dialect == "sqlite":
+        query = text(
+            "SELECT tbl_name, type, name, coalesce(sql, '') FROM sqlite_master "
+            "WHERE tbl_name IN :names ORDER BY tbl_name, type, name"
+        ).bindparams(bindparam("names", expanding=True))
+        parts: dict[str, list[str]] = {}
+        for table, kind, name, sql in connection.execute(query, {"names": list(names)}):
+            parts.setdefault(table, []).append(f"{kind}:{name}:{sql}")
+        return {t: hashlib.sha1("|".join(p).encode()).hexdigest() for t, p in parts.items()}
+    if dialect in ("mysql", "mariadb"):
+        prep = connection.dialect.identifier_preparer
+        out = {}
+        for name in names:
+            ddl = connection.exec_driver_sql(f"SHOW CREATE TABLE {prep.quote(name)}").one()[1]
+            ddl = re.sub(r"\sAUTO_INCREMENT=\d+", "", ddl)  # the counter moves with every insert
+            out[name] = hashlib.sha1(ddl.encode()).hexdigest()
+        return out
+    return {}
+
+
+_PG_FINGERPRINTS = """
+SELECT c.relname, md5(concat_ws('|',
+  (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull || ' '
+          || coalesce(pg_get_expr(d.adbin, d.adrelid), ''), ',' ORDER BY a.attnum)
+     FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+  (SELECT string_agg(con.conname || ' ' || pg_get_constraintdef(con.oid), ',' ORDER BY con.conname)
+     FROM pg_constraint con WHERE con.conrelid = c.oid),
+  (SELECT string_agg(pg_get_indexdef(i.indexrelid), ',' ORDER BY 1)
+     FROM pg_index i WHERE i.indrelid = c.oid)))
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = coalesce(:schema, current_schema()) AND c.relname = ANY(:names) AND c.relkind IN ('r', 'p')
+"""
 
 
 def _reflect_tables(inspector: Any, connection: Any, names: list[str], schema: str | None) -> dict[str, Table]:
@@ -182,8 +280,9 @@ def _sequences(inspector: Any, connection: Any, schema: str | None) -> frozenset
 
         query = text(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE c.relkind = 'S' AND n.nspname = coalesce(:schema, current_schema()) AND NOT EXISTS "
-            "(SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i'))"
+            "LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid "
+            "AND d.deptype IN ('a', 'i') "
+            "WHERE c.relkind = 'S' AND n.nspname = coalesce(:schema, current_schema()) AND d.objid IS NULL"
         )
         return frozenset(connection.execute(query, {"schema": schema}).scalars())
     try:

@@ -38,7 +38,7 @@ from mrt.verify.result import (
 )
 from mrt.verify.seeding import Seeder
 from mrt.verify.timeout import Deadline
-from mrt.verify.watch import StatementWatch, touched_tables, uses_raw_dbapi
+from mrt.verify.watch import StatementWatch, catalog_scope, touched_tables, uses_raw_dbapi
 
 
 class MigrationFailed(VerifyError):
@@ -119,6 +119,8 @@ class AlembicRunner:
         self._catalog: catalogs.Catalog | None = None
         self._rows: dict[str, list[Row]] = {}
         self._dirty: set[str] | None = None
+        self._scope = (True, True)  # may the table list / other catalog objects have changed since?
+        self._shapes: dict[tuple[str, str], catalogs.Table] = {}  # (table, fingerprint) -> reflected shape
         self._baseline: set[str] | None = None
         self._raw: dict[str, bool] = {}
         self._set_server_timeouts()
@@ -139,11 +141,16 @@ class AlembicRunner:
         self.close()
 
     def _set_server_timeouts(self) -> None:
-        if self.timeout and self.connection.dialect.name == "postgresql":
+        """Session settings for PostgreSQL: the step limits, and no waiting for the disk on commit
+        (every step commits, and the database is thrown away afterwards)."""
+        if self.connection.dialect.name != "postgresql":
+            return
+        self.connection.exec_driver_sql("SET synchronous_commit = off")
+        if self.timeout:
             ms = int(self.timeout * 1000)
             self.connection.exec_driver_sql(f"SET statement_timeout = {ms}")
             self.connection.exec_driver_sql(f"SET lock_timeout = {ms}")
-            self.connection.commit()
+        self.connection.commit()
 
     # -- step control ---------------------------------------------------------------------------
 
@@ -419,12 +426,14 @@ class AlembicRunner:
         self._catalog = None
         self._rows = {}
         self._dirty = None
+        self._scope = (True, True)
 
     def _prepare(self, result: RevisionResult) -> _Before:
         """Refresh what the last step touched, top up the seed rows, commit, and remember it all."""
         conn = self._work
         dirty = self._dirty
-        catalog = catalogs.refresh(conn, self._catalog, dirty)
+        names, objects = self._scope
+        catalog = catalogs.refresh(conn, self._catalog, dirty, names=names, objects=objects, shapes=self._shapes)
         names = set(catalog.tables)
         reread = names if dirty is None or self._catalog is None else (set(dirty) | (names - set(self._catalog.tables)))
         reread &= names
@@ -438,9 +447,12 @@ class AlembicRunner:
         conn.commit()
         self._catalog = catalog
         self._dirty = set()
+        self._scope = (False, False)
         return _Before(catalog, dict(self._rows))
 
     def _mark_dirty(self, statements: list[str], script: Any) -> None:
+        names, objects = catalog_scope(statements)
+        self._scope = (self._scope[0] or names, self._scope[1] or objects)
         touched = self._touched(statements, script, self._catalog)
         if touched is None or self._dirty is None:
             self._dirty = None
@@ -466,7 +478,8 @@ class AlembicRunner:
         """Compare the state after the downgrade with `before`; True when the schema is not restored."""
         conn = self._work
         touched = self._touched(statements, script, before.catalog)
-        after = catalogs.refresh(conn, before.catalog, touched)
+        names, objects = catalog_scope(statements)
+        after = catalogs.refresh(conn, before.catalog, touched, names=names, objects=objects, shapes=self._shapes)
         scope = set(after.tables) if touched is None else touched | (set(after.tables) - set(before.catalog.tables))
         schema_problems = catalogs.compare(before.catalog, after, scope)
         for problem in schema_problems:

@@ -87,6 +87,23 @@ def touched_tables(statements: Iterable[str], known: Iterable[str]) -> set[str] 
     return touched
 
 
+_TABLE_SET_CHANGE = re.compile(r"\b(create|drop|rename)\b", re.IGNORECASE)
+_TABLE_WORD = re.compile(r"\btable\b", re.IGNORECASE)
+_OTHER_OBJECTS = re.compile(
+    r"\b(view|sequence|type|trigger|enum|serial|identity|materialized|domain|schema)\b", re.IGNORECASE
+)
+
+
+def catalog_scope(statements: Iterable[str]) -> tuple[bool, bool]:
+    """(the list of tables may have changed, views/sequences/enums/triggers may have changed)."""
+    names = objects = False
+    for raw in statements:
+        text = _COMMENTS.sub(" ", raw)
+        names = names or bool(_TABLE_WORD.search(text) and _TABLE_SET_CHANGE.search(text))
+        objects = objects or bool(_OTHER_OBJECTS.search(text))
+    return names, objects
+
+
 def _is_catalog_read(text: str) -> bool:
     """Reflection queries Alembic itself issues (batch mode on SQLite, server version checks)."""
     lowered = text.lower()
