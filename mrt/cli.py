@@ -38,7 +38,14 @@ class InputError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with mrt's convention: usage errors are one line and exit code 3, not 2."""
+    """argparse with mrt's convention: usage errors are one line and exit code 3, not 2.
+
+    `commands` maps each sub-command name to its own parser, so `run` can parse a command's
+    arguments intermixed (`mrt check a.py --strict b.py`), which argparse cannot do through
+    sub-parsers.
+    """
+
+    commands: dict[str, argparse.ArgumentParser]
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise InputError(f"{message} (see `{self.prog} --help`)")
@@ -75,7 +82,7 @@ def _check_once(args: argparse.Namespace) -> int:
     from mrt.config import ConfigError, load_config
     from mrt.discovery import DiscoveryError, discover
     from mrt.report import CheckReport, render
-    from mrt.since import ScopeError, reported_paths, resolved
+    from mrt.since import ScopeError, absolute, reported_paths
 
     targets = args.paths or ["."]
     if args.config is not None and not os.path.isfile(args.config):
@@ -86,17 +93,17 @@ def _check_once(args: argparse.Namespace) -> int:
         if args.check_compat:
             settings = settings.merged({"extend_select": [*settings.extend_select, "MRT7"]})
         migrations, findings = analyze_project([*targets, *(args.history or [])], settings)
-        scope = {resolved(f.path) for f in discover(targets)} if args.history else None
+        scope = {absolute(f.path) for f in discover(targets)} if args.history else None
         in_range = reported_paths(migrations, since=args.since, min_revision=args.min_revision)
     except (ConfigError, DiscoveryError, ScopeError) as exc:
         raise InputError(str(exc)) from None
     if in_range is not None:
-        parsed = {resolved(m.path) for m in migrations}
+        parsed = {absolute(m.path) for m in migrations}
         in_range |= {f.path for f in findings if f.path not in parsed}  # unreadable: age unknown, keep
         scope = in_range if scope is None else scope & in_range
     if scope is not None:
         findings = [f for f in findings if f.path in scope]
-        migrations = [m for m in migrations if resolved(m.path) in scope]
+        migrations = [m for m in migrations if absolute(m.path) in scope]
 
     output = args.output or (DEFAULT_HTML_OUTPUT if args.format == "html" else None)
     to_terminal = output is None and sys.stdout.isatty()
@@ -220,16 +227,18 @@ def _cmd_version(args: argparse.Namespace) -> int:
 # -- the parser ------------------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     from mrt.report import FORMATS
 
     parser = _Parser(prog="mrt", description="Migration rollback safety for Alembic and Django.")
     parser.add_argument("--version", action="version", version=f"mrt {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    parser.commands = {}
 
     def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(handler=handler)
+        parser.commands[name] = sub
         return sub
 
     check = command("check", _cmd_check, "Statically analyze migrations for rollback and data-loss risks.")
@@ -290,8 +299,10 @@ def build_parser() -> argparse.ArgumentParser:
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the command; returns the exit code (what tests call)."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
+        command = parser.commands.get(argv[0]) if argv else None
+        args = command.parse_intermixed_args(argv[1:]) if command else parser.parse_args(argv)
         handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
         if handler is None:
             parser.print_help()

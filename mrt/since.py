@@ -13,8 +13,8 @@ rules read); walks are iterative, so a 10,000-revision chain is no problem.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from pathlib import Path
 
 from mrt.graph import Graph, build_graphs, find_revision
 from mrt.model.migration import MigrationAST
@@ -27,17 +27,17 @@ class ScopeError(ValueError):
 def reported_paths(
     migrations: Sequence[MigrationAST], *, since: str | None = None, min_revision: str | None = None
 ) -> set[str] | None:
-    """Resolved paths of the migrations to report on, or None for all of them."""
+    """Absolute paths of the migrations to report on, or None for all of them."""
     if since is None and min_revision is None:
         return None
     graphs = build_graphs(list(migrations))
-    keep = {resolved(m.path) for m in migrations if m.is_migration}
+    keep = {absolute(m.path) for m in migrations if m.is_migration}
     if since is not None:
         graph, starts = _find(graphs, since, "--since")
-        keep &= {resolved(graph.migrations[n].path) for n in graph.descendants(starts)}
+        keep &= {absolute(graph.migrations[n].path) for n in graph.descendants(starts)}
     if min_revision is not None:
         graph, starts = _find(graphs, min_revision, "--min-revision")
-        keep -= {resolved(graph.migrations[n].path) for n in {*starts, *ancestors(graph, starts)}}
+        keep -= {absolute(graph.migrations[n].path) for n in {*starts, *ancestors(graph, starts)}}
     return keep
 
 
@@ -75,5 +75,6 @@ def _find(graphs: list[Graph], ref: str, option: str) -> tuple[Graph, list[int]]
     )
 
 
-def resolved(path: str) -> str:
-    return str(Path(path).resolve())
+def absolute(path: str) -> str:
+    """The form of a path that findings carry in `RiskWarning.path` (absolute, symlinks kept)."""
+    return os.path.abspath(path)

@@ -128,3 +128,20 @@ def test_the_ancestor_walk_is_iterative_on_a_10000_revision_chain():
     graph = alembic_graph(migrations)
     assert len(ancestors(graph, [graph.ids.index("r9999")])) == 9_999
     assert ancestors(graph, [graph.ids.index("r0")]) == set()
+
+
+def test_since_through_a_symlinked_path(cli, alembic_project, tmp_path_factory):
+    link = tmp_path_factory.mktemp("elsewhere") / "project"
+    link.symlink_to(alembic_project, target_is_directory=True)
+    assert _reported(cli("check", str(link), "-f", "json", "--since", "0003")) == [("0004", "MRT201")]
+    staged = str(link / "migrations/versions/0003_backfill.py")
+    assert _reported(cli("check", "-f", "json", "--history", str(link), staged)) == [("0003", "MRT109")]
+
+
+def test_options_and_paths_may_be_intermixed(cli, alembic_project):
+    result = cli(
+        "check", "migrations/versions/0003_backfill.py", "-f", "json", "migrations/versions/0001_create_users.py"
+    )
+    assert result.exit_code == 1
+    assert _reported(result) == [("0003", "MRT109")]
+    assert json.loads(result.stdout)["summary"]["total_issues"] == 1
