@@ -136,14 +136,14 @@ def scaffold(directory: str | Path = ".", *, force: bool = False) -> list[str]:
             "conftest.py": _ALEMBIC_CONFTEST.format(alembic_ini=project.alembic_ini),
             "tests/test_migrations.py": _ALEMBIC_TESTS,
         }
-        found = f"Alembic project (versions in {project.check_target})"
+        found = f"an Alembic project (versions in {project.check_target})"
     else:
         files = {
             "conftest.py": _DJANGO_CONFTEST.format(settings=project.django_settings),
             "tests/test_migrations.py": _DJANGO_TESTS,
         }
-        found = f"Django project (settings {project.django_settings})"
-    messages = [f"Found an {found}." if found[0] in "AEIOU" else f"Found a {found}."]
+        found = f"a Django project (settings {project.django_settings})"
+    messages = [f"Found {found}."]
     for name, content in files.items():
         path = root / name
         if path.exists() and not force:
