@@ -171,6 +171,11 @@ class MRTFixture:
     @property
     def runner(self) -> Any:
         """The underlying `mrt.verify.AlembicRunner` (usable outside pytest too)."""
+        if self.config.django_settings:
+            raise RuntimeError(
+                "Django mode (django_settings is set): this method drives Alembic; "
+                "use check_migration() / check_all() from mrt's Django verifier"
+            )
         self._used_database = True
         return _call(self._session.runner)
 

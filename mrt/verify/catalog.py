@@ -190,6 +190,8 @@ WHERE n.nspname = coalesce(:schema, current_schema()) AND c.relname = ANY(:names
 def _reflect_tables(inspector: Any, connection: Any, names: list[str], schema: str | None) -> dict[str, Table]:
     kw = {"schema": schema, "filter_names": names}
     columns = inspector.get_multi_columns(**kw)
+    if connection.dialect.name == "postgresql":
+        return _pg_tables(connection, names, schema, columns)
     pks = inspector.get_multi_pk_constraint(**kw)
     indexes = inspector.get_multi_indexes(**kw)
     uniques = inspector.get_multi_unique_constraints(**kw)
@@ -235,6 +237,60 @@ def _reflect_tables(inspector: Any, connection: Any, names: list[str], schema: s
         check_map = {(c.get("name") or c["sqltext"]): " ".join(str(c["sqltext"]).split()) for c in checks.get(key, [])}
         out[name] = Table(name, cols, pk, index_map, unique_map, check_map, fk_map)
     return out
+
+
+def _pg_tables(connection: Any, names: list[str], schema: str | None, columns: dict[Any, Any]) -> dict[str, Table]:
+    """PostgreSQL: keys, constraints and indexes of many tables in one query (SQLAlchemy's
+    inspector needs five, which dominated a long history's run time); column types still come
+    from the inspector, since seeding needs them as SQLAlchemy types."""
+    from sqlalchemy import text
+
+    dialect = connection.dialect
+    tables = {
+        name: Table(name, {c["name"]: _column(c, dialect) for c in columns.get((schema, name), [])}, (), {}, {}, {}, {})
+        for name in names
+    }
+    ondelete = {"r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
+    rows = connection.execute(text(_PG_CONSTRAINTS), {"names": list(names), "schema": schema})
+    for table_name, kind, name, type_, cols, ref_table, ref_cols, definition, extra in rows:
+        table = tables[table_name]
+        cols = tuple(cols or ())
+        if kind == "index":
+            target = (definition,) if "<expr>" in cols else cols
+            table.indexes[name] = (target, type_ == "u", " ".join(extra.split()) if extra else None)
+        elif type_ == "p":
+            tables[table_name] = Table(**{**table.__dict__, "primary_key": cols})
+        elif type_ == "u":
+            table.uniques[name] = cols
+        elif type_ == "f":
+            table.foreign_keys[name] = ForeignKey(name, cols, ref_table, tuple(ref_cols or ()), ondelete.get(extra))
+        elif type_ == "c":
+            table.checks[name] = " ".join(definition.split())
+    return tables
+
+
+_PG_CONSTRAINTS = """
+SELECT c.relname, 'constraint', con.conname, con.contype::text,
+       ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, o)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o)::text[],
+       rc.relname,
+       ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.o)::text[],
+       pg_get_constraintdef(con.oid), con.confdeltype::text
+FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class rc ON rc.oid = con.confrelid
+WHERE n.nspname = coalesce(:schema, current_schema()) AND c.relname = ANY(:names) AND con.contype IN ('p', 'u', 'f', 'c')
+UNION ALL
+SELECT c.relname, 'index', ic.relname, CASE WHEN i.indisunique THEN 'u' ELSE 'i' END,
+       ARRAY(SELECT coalesce(a.attname, '<expr>') FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
+             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o)::text[],
+       NULL, NULL, pg_get_indexdef(i.indexrelid), pg_get_expr(i.indpred, i.indrelid)
+FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = coalesce(:schema, current_schema()) AND c.relname = ANY(:names)
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint x WHERE x.conindid = i.indexrelid AND x.conrelid = i.indrelid
+                  AND x.contype IN ('p', 'u', 'x'))
+"""
 
 
 def _column(info: dict[str, Any], dialect: Any) -> Column:

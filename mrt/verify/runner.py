@@ -226,7 +226,7 @@ class AlembicRunner:
             raise
         except BaseException as exc:
             expired = self._abort_step()
-            self._recover_connection()
+            self._recover_connection(discard=expired or isinstance(exc, StepTimeout))
             raise MigrationFailed(f"{what} failed: {_describe(exc, expired, self.timeout)}") from _chain(exc)
         finally:
             self._dirty = None
@@ -302,7 +302,7 @@ class AlembicRunner:
                 raise
             except BaseException as exc:
                 expired = self._abort_step()
-                self._recover_connection()
+                self._recover_connection(discard=expired or isinstance(exc, StepTimeout))
                 self._record_failure(walk, exc, expired)
                 self._rebuild()
                 walk.needs_replay = True
@@ -568,11 +568,18 @@ class AlembicRunner:
         deadline.disarm()
         return deadline.expired
 
-    def _recover_connection(self) -> None:
+    def _recover_connection(self, discard: bool = False) -> None:
+        """Roll back after a failed step; `discard` (after a timeout) replaces the connection, since a
+        cancel request may still be in flight towards it."""
         for connection in {id(c): c for c in (self._work, self.connection)}.values():
             with contextlib.suppress(Exception):
                 connection.rollback()
-        if self.connection.invalidated or self.connection.closed:
+        in_memory = self.engine.url.get_backend_name() == "sqlite" and self.engine.url.database in (
+            None,
+            "",
+            ":memory:",
+        )
+        if (discard and not in_memory) or self.connection.invalidated or self.connection.closed:
             with contextlib.suppress(Exception):
                 self.connection.close()
             self.connection = database.connect(self.engine)

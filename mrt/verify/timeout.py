@@ -63,6 +63,7 @@ class _Watchdog:
 
 
 _WATCHDOG = _Watchdog()
+_GRACE = 0.5
 
 
 class Deadline:
@@ -86,7 +87,9 @@ class Deadline:
             self._old_timer = signal.setitimer(signal.ITIMER_REAL, self.seconds)
             self._uses_signal = True
         if self._cancel is not None:
-            _WATCHDOG.arm(self.seconds, self._cancel, self)
+            # With the signal armed, the server-side cancel is only the fallback for a step stuck in C
+            # code: sent a little later, so that it never races a step the signal already stopped.
+            _WATCHDOG.arm(self.seconds + (_GRACE if self._uses_signal else 0.0), self._cancel, self)
 
     def disarm(self) -> None:
         _WATCHDOG.disarm(self)

@@ -274,10 +274,19 @@ def test_builtin_model_tests_with_target_metadata(example_project: Path) -> None
     assert "table(s) forgotten are defined in app_models" in out.stdout
 
 
-@pytest.mark.parametrize("workers", ["2"])
-def test_xdist_workers_each_get_their_own_database(example_project: Path, workers: str) -> None:
+def test_xdist_workers_each_get_their_own_database(example_project: Path, db_url: str) -> None:
     pytest.importorskip("xdist")
-    write(example_project, "conftest.py", CONFTEST)
+    write(
+        example_project,
+        "conftest.py",
+        f"""
+        from pytest_mrt import MRTConfig
+
+
+        def pytest_configure(config):
+            config._mrt_config = MRTConfig(alembic_ini="alembic.ini", db_url={db_url!r})
+        """,
+    )
     write(
         example_project,
         "test_parallel.py",
@@ -285,15 +294,18 @@ def test_xdist_workers_each_get_their_own_database(example_project: Path, worker
         import os
 
         import pytest
+        from sqlalchemy.engine import make_url
 
 
         @pytest.mark.parametrize("n", range(4))
         def test_round_trip(mrt, n):
-            assert mrt.runner.url.endswith(f"mrt_test_{os.environ['PYTEST_XDIST_WORKER']}.db")
+            database = make_url(mrt.runner.url).database
+            worker = os.environ["PYTEST_XDIST_WORKER"]
+            assert database.endswith(f"_{worker}") or database.endswith(f"_{worker}.db")
             mrt.upgrade("head")
             mrt.downgrade("0009")
             assert mrt.current_revision() == "0009"
         """,
     )
-    out = run_pytest(example_project, "-q", "-n", workers)
+    out = run_pytest(example_project, "-q", "-n", "2")
     assert "4 passed" in out.stdout, out.stdout + out.stderr
