@@ -18,8 +18,10 @@ and the ratios are given for both:
 
 pytest-mrt runs from its own virtual environment: by default /tmp/mrt-bench-pytest-mrt-1.9.1,
 created with `pip install pytest-mrt==1.9.1` when it does not exist yet. If that install fails
-(no network, package gone), only mrt's figures are printed. mrt runs as the checkout's
-`python -m mrt` with the current interpreter.
+(no network, package gone), only mrt's figures are printed. mrt runs as `python -m mrt` with the
+current interpreter, from a byte-compiled copy of the checkout's `mrt` package — the state `pip
+install` leaves a package in (pip compiles bytecode, as it did for pytest-mrt). Timing the source
+tree instead would time Python's compiler whenever bytecode is not cached (PYTHONDONTWRITEBYTECODE).
 """
 
 from __future__ import annotations
@@ -74,16 +76,23 @@ class Timing:
     codes: list[int]  # exit codes of the last run, one per command
 
 
-def time_commands(commands: list[list[str]], cwd: Path, repeat: int, *, checkout: bool = False) -> Timing:
+def install_compiled_copy(site: Path) -> Path:
+    """Copy the checkout's `mrt` package to `site` and byte-compile it, as `pip install` would."""
+    shutil.copytree(ROOT / "mrt", site / "mrt", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(site / "mrt")], check=True)
+    return site
+
+
+def time_commands(commands: list[list[str]], cwd: Path, repeat: int, *, pythonpath: Path | None = None) -> Timing:
     """Run `commands` one after another, `repeat` times after one warm-up run.
 
-    `checkout` puts this repository on PYTHONPATH (mrt's commands); pytest-mrt's must not get it,
-    or its interpreter would import this checkout's `pytest_mrt` compatibility package instead.
+    `pythonpath` is where mrt's commands import mrt from; pytest-mrt's commands get no PYTHONPATH,
+    or its interpreter could import this checkout's `pytest_mrt` compatibility package instead.
     """
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     env["NO_COLOR"] = "1"
-    if checkout:
-        env["PYTHONPATH"] = str(ROOT)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
     walls: list[float] = []
     cpus: list[float] = []
     codes: list[int] = []
@@ -161,6 +170,7 @@ def main() -> int:
     ours = [sys.executable, "-m", "mrt", "check"]
     with tempfile.TemporaryDirectory(prefix="mrt-bench-cli-") as scratch:
         work = Path(scratch)
+        site = install_compiled_copy(work / "site")
         corpus = work / "corpus"
         generate(corpus, args.alembic, args.django)
         versions = corpus / "alembic" / "versions"
@@ -175,10 +185,10 @@ def main() -> int:
         print(f"python: {sys.version.split()[0]}; pytest-mrt: {theirs or 'not available'}\n")
 
         rows: list[tuple[str, str, Timing]] = []
-        mine = time_commands([[*ours, str(single), "--format", "json"]], work, args.repeat, checkout=True)
+        mine = time_commands([[*ours, str(single), "--format", "json"]], work, args.repeat, pythonpath=site)
         rows.append(("one file", "mrt", mine))
         corpus_dirs = [str(corpus / "alembic")] + ([str(corpus / "django")] if django_apps else [])
-        mine_c = time_commands([[*ours, *corpus_dirs, "--format", "json"]], work, args.corpus_repeat, checkout=True)
+        mine_c = time_commands([[*ours, *corpus_dirs, "--format", "json"]], work, args.corpus_repeat, pythonpath=site)
         rows.append(("corpus", "mrt (1 process)", mine_c))
         if theirs:
             other = time_commands([[str(theirs), "check", str(single), "--format", "json"]], work, args.repeat)
