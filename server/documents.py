@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 from pathlib import Path
 
 from lsprotocol import types
@@ -34,6 +36,7 @@ def register(server: MrtServer) -> None:
     server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(did_close)
     server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)
     server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(did_change_watched_files)
+    server.feature(types.EXIT)(exit_)
 
 
 def initialize(ls: MrtServer, params: types.InitializeParams) -> None:
@@ -59,6 +62,14 @@ async def initialized(ls: MrtServer, params: types.InitializedParams) -> None:
         ls.refresh()
     if ls.settings.explain_provider == "claude":  # import the SDK now rather than on the first hover
         ls.run_task(explainer_for(ls, ls.config_for(None).explain_model))
+
+
+def exit_(ls: MrtServer, params: None) -> None:
+    """An analysis still running in a worker thread must not keep the process alive after `exit`."""
+    ls.executor.shutdown(wait=False, cancel_futures=True)
+    timer = threading.Timer(2.0, os._exit, args=(0,))
+    timer.daemon = True
+    timer.start()
 
 
 async def did_open(ls: MrtServer, params: types.DidOpenTextDocumentParams) -> None:

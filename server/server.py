@@ -47,6 +47,7 @@ class MrtServer(LanguageServer):
         self.analyses: dict[str, Analysis] = {}
         self._inflight: dict[tuple[str, int | None, int], asyncio.Future[Analysis | None]] = {}
         self._pending: dict[str, asyncio.Task[None]] = {}
+        self._published: dict[str, tuple[int | None, list[types.Diagnostic]]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self.explainer: asyncio.Future[ClaudeExplainer | None] | None = None  # see hover.explainer_for
@@ -104,6 +105,7 @@ class MrtServer(LanguageServer):
     def detach(self, uri: str) -> None:
         self.attached.discard(uri)
         self.analyses.pop(uri, None)
+        self._published.pop(uri, None)
         pending = self._pending.pop(uri, None)
         if pending is not None:
             pending.cancel()
@@ -188,6 +190,10 @@ class MrtServer(LanguageServer):
         self.publish(uri, analysis.version, analysis.diagnostics)
 
     def publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
+        """Push diagnostics, unless the client already has exactly these for this version."""
+        if self._published.get(uri) == (version, diagnostics):
+            return
+        self._published[uri] = (version, diagnostics)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=diagnostics)
         )
@@ -202,7 +208,9 @@ class MrtServer(LanguageServer):
                 self.workspace_diagnostic_refresh(None)
             return
         for uri in list(targets):
-            self.analyses.pop(uri, None)
+            last = self.analyses.pop(uri, None)
+            if not self.on_type() and last is not None and last.version != self.current_version(uri):
+                continue  # run = onSave: unsaved edits wait for the next save
             self.schedule(uri)
 
     def settings_changed(self, settings: Settings) -> None:
