@@ -41,8 +41,12 @@ class Seeder:
                     touched |= self._insert(connection, table, dict(row), schema)
             elif name not in self.custom:
                 missing = max(self.rows_per_table - len(rows.get(name, [])), 0)
-                for _ in range(missing):
-                    touched |= self._insert(connection, table, self._new_row(table, catalog, rows, dialect), schema)
+                batch = [self._new_row(table, catalog, rows, dialect) for _ in range(missing)]
+                if batch and not self._insert_many(connection, table, batch, schema):
+                    for row in batch:  # one at a time, so one unsatisfiable row costs only itself
+                        touched |= self._insert(connection, table, row, schema)
+                elif batch:
+                    touched = True
             if touched:
                 rows[name] = read_rows(connection, name, schema)  # children below pick their parents from these
             if self._fill_nulls(connection, table, catalog, rows, rows.get(name, []), dialect, schema):
@@ -124,12 +128,32 @@ class Seeder:
         from sqlalchemy import column, insert
         from sqlalchemy import table as table_clause
 
+        self._point_to_self(table, row)
+        target = table_clause(table.name, *(column(c) for c in row), schema=schema)
+        return self._guarded(connection, insert(target).values(row), table.name, row)
+
+    def _insert_many(self, connection: Any, table: Table, batch: list[Row], schema: str | None) -> bool:
+        """All rows in one statement under one savepoint; False (nothing inserted) if any is refused."""
+        from sqlalchemy import column, insert
+        from sqlalchemy import table as table_clause
+        from sqlalchemy.exc import DBAPIError
+
+        for row in batch:
+            self._point_to_self(table, row)
+        target = table_clause(table.name, *(column(c) for c in batch[0]), schema=schema)
+        try:
+            with connection.begin_nested():
+                connection.execute(insert(target), batch)
+            return True
+        except DBAPIError:
+            return False
+
+    @staticmethod
+    def _point_to_self(table: Table, row: Row) -> None:
         for fk in table.foreign_keys.values():
             if fk.referred_table == table.name:  # a self-reference points at the row itself
                 for col, ref in zip(fk.columns, fk.referred_columns, strict=False):
                     row[col] = row.get(ref)
-        target = table_clause(table.name, *(column(c) for c in row), schema=schema)
-        return self._guarded(connection, insert(target).values(row), table.name, row)
 
     def _guarded(self, connection: Any, statement: Any, table: str, values: Row) -> bool:
         from sqlalchemy.exc import DBAPIError

@@ -87,11 +87,11 @@ def touched_tables(statements: Iterable[str], known: Iterable[str]) -> set[str] 
     return touched
 
 
-_TABLE_SET_CHANGE = re.compile(r"\b(create|drop|rename)\b", re.IGNORECASE)
-_TABLE_WORD = re.compile(r"\btable\b", re.IGNORECASE)
-_OTHER_OBJECTS = re.compile(
-    r"\b(view|sequence|type|trigger|enum|serial|identity|materialized|domain|schema)\b", re.IGNORECASE
+_TABLE_SET_CHANGE = re.compile(
+    r"\b(create|drop)\s+(?:(?:global|local|temporary|temp|unlogged|or\s+replace)\s+)*table\b|\brename\b", re.IGNORECASE
 )
+# A SERIAL or IDENTITY column's sequence belongs to its table and is not tracked on its own.
+_OTHER_OBJECTS = re.compile(r"\b(view|sequence|type|trigger|enum|materialized|domain|schema)\b", re.IGNORECASE)
 
 
 def catalog_scope(statements: Iterable[str]) -> tuple[bool, bool]:
@@ -99,7 +99,7 @@ def catalog_scope(statements: Iterable[str]) -> tuple[bool, bool]:
     names = objects = False
     for raw in statements:
         text = _COMMENTS.sub(" ", raw)
-        names = names or bool(_TABLE_WORD.search(text) and _TABLE_SET_CHANGE.search(text))
+        names = names or bool(_TABLE_SET_CHANGE.search(text))
         objects = objects or bool(_OTHER_OBJECTS.search(text))
     return names, objects
 
