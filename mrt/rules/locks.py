@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from mrt.config import MRTConfig
@@ -27,8 +27,8 @@ ACCESS_EXCLUSIVE = "ACCESS EXCLUSIVE"
 SHARE = "SHARE"
 SHARE_ROW_EXCLUSIVE = "SHARE ROW EXCLUSIVE"
 
-_AUTO_FIELDS = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
-_SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
+AUTO_FIELDS = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
+SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
 VOLATILE_FUNCTIONS = frozenset(
     {
         "random",
@@ -57,26 +57,30 @@ def fresh_database(m: MigrationAST) -> bool:
 
 
 def per_call(check: Any) -> Any:
-    """Report one finding per call: several statements in one `op.execute("...")` string share its span,
-    so the first finding stands for all of them and says how many more there are."""
+    """Decorate a lock rule: silent on fresh databases (above), and one finding per call (below)."""
 
     @functools.wraps(check)
     def grouped(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
-        if fresh_database(m):
-            return
-        pending: Hit | None = None
-        more = 0
-        for found in check(m, config):
-            if pending is not None and found.span == pending.span:
-                more += 1
-                continue
-            if pending is not None:
-                yield _with_more(pending, more)
-            pending, more = found, 0
-        if pending is not None:
-            yield _with_more(pending, more)
+        if not fresh_database(m):
+            yield from one_per_call(check(m, config))
 
     return grouped
+
+
+def one_per_call(hits: Iterable[Hit]) -> Iterator[Hit]:
+    """Several statements in one `op.execute("...")` string share its span: the first finding stands for
+    all of them and says how many more there are."""
+    pending: Hit | None = None
+    more = 0
+    for found in hits:
+        if pending is not None and found.span == pending.span:
+            more += 1
+            continue
+        if pending is not None:
+            yield _with_more(pending, more)
+        pending, more = found, 0
+    if pending is not None:
+        yield _with_more(pending, more)
 
 
 def _with_more(found: Hit, more: int) -> Hit:
@@ -142,7 +146,7 @@ def _required_without_default(op: Operation) -> bool:
     if args.get("server_default") or args.get("generated") or args.get("primary_key"):
         return False
     name = _type_name(op)
-    if name in _SERIAL_TYPES or (args.get("type") or {}).get("name") in _AUTO_FIELDS:
+    if name in SERIAL_TYPES or (args.get("type") or {}).get("name") in AUTO_FIELDS:
         return False
     if op.origin == "django":
         return not _django_fills(op)
@@ -847,7 +851,7 @@ def rewrite_reason(old: Any, new: Any, config: MRTConfig) -> str | None:
     return f"{old_name.upper()} to {new_name.upper()} is not binary-compatible"
 
 
-def _old_type(m: MigrationAST, op: Operation) -> Any:
+def old_type(m: MigrationAST, op: Operation) -> Any:
     old = op.args.get("existing_type")
     if old is not None:
         return old
@@ -898,7 +902,7 @@ def rewriting_type_change(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
             continue
         if not on_postgresql(m, config, op) or op.args.get("dialect") == MYSQL:
             continue
-        reason = rewrite_reason(_old_type(m, op), op.args["type"], config)
+        reason = rewrite_reason(old_type(m, op), op.args["type"], config)
         if reason:
             yield hit(
                 op,
@@ -915,10 +919,10 @@ def _generated_kind(op: Operation) -> str | None:
     if args.get("generated") in ("identity", "stored", True):
         return "generated" if args["generated"] in ("stored", True) else "identity"
     name = _type_name(op)
-    if name in _SERIAL_TYPES:
+    if name in SERIAL_TYPES:
         return "serial"
     field = (args.get("type") or {}).get("name")
-    if op.origin == "django" and field in _AUTO_FIELDS:
+    if op.origin == "django" and field in AUTO_FIELDS:
         return "auto-increment"
     return None
 
@@ -1067,7 +1071,7 @@ def heavy(m: MigrationAST, config: MRTConfig, op: Operation) -> str | None:
     if validates_constraint(op) or op.kind == Kind.VALIDATE_CONSTRAINT:
         return "a constraint validation"
     rewrites = op.kind == Kind.ALTER_COLUMN and "type" in op.args and op.origin != "django"
-    if rewrites and rewrite_reason(_old_type(m, op), op.args["type"], config):
+    if rewrites and rewrite_reason(old_type(m, op), op.args["type"], config):
         return "a table rewrite"
     return None
 
@@ -1224,7 +1228,7 @@ def mysql_copy(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
                 )
             continue
         if op.kind == Kind.ALTER_COLUMN and target_dialect(m, config) == MYSQL:
-            old, new = _enum_values(_old_type(m, op)), _enum_values(op.args.get("type"))
+            old, new = _enum_values(old_type(m, op)), _enum_values(op.args.get("type"))
             if old and new and new[: len(old)] != old:
                 yield hit(
                     op,

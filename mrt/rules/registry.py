@@ -43,6 +43,8 @@ _FAMILIES = (
     "mrt.rules.parsing",
     "mrt.rules.locks",
     "mrt.rules.graph",
+    "mrt.rules.rolling_deploy",
+    "mrt.rules.raw_sql",
 )
 
 DOCS_BASE_URL = "https://github.com/mrt-tools/mrt/blob/main/docs/rules/"

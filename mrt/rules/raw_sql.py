@@ -1,0 +1,292 @@
+"""MRT8xx — raw SQL and transaction semantics: what `op.execute` / `RunSQL` do that no other rule reads.
+
+Raw SQL is parsed into the same operations as Alembic and Django calls, so drops of tables, columns,
+indexes, views, triggers' creation and the like are already reported by the data-loss, asymmetry and
+leftover families. These rules cover the rest: destructive SQL that nothing else reports, SQL built with
+string formatting, and transaction control statements inside the migration's own transaction.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from mrt.config import MRTConfig
+from mrt.findings import ERROR, WARNING
+from mrt.model.migration import DJANGO, MigrationAST
+from mrt.model.ops import UPGRADE, Kind, Operation, Span
+from mrt.model.pyexpr import PLACEHOLDER, last_name
+from mrt.rules.locks import in_transaction, one_per_call
+from mrt.rules.matching import downgrade, explicit_upgrade_ops, same
+from mrt.rules.registry import RAW_SQL, Hit, RuleDocs, hit, rule
+
+_DROPS = {
+    Kind.DROP_TRIGGER: "Trigger",
+    Kind.DROP_FUNCTION: "Function",
+    Kind.DROP_TYPE: "Type",
+    Kind.DROP_SEQUENCE: "Sequence",
+    Kind.DROP_EXTENSION: "Extension",
+}
+# ALTER TABLE switches whose inverse, later in the same upgrade, undoes them (disable triggers for a backfill).
+_TOGGLES = {
+    "AT_DisableTrig": "AT_EnableTrig",
+    "AT_EnableTrig": "AT_DisableTrig",
+    "AT_DisableTrigAll": "AT_EnableTrigAll",
+    "AT_EnableTrigAll": "AT_DisableTrigAll",
+    "AT_DisableTrigUser": "AT_EnableTrigUser",
+    "AT_EnableTrigUser": "AT_DisableTrigUser",
+    "AT_EnableRowSecurity": "AT_DisableRowSecurity",
+    "AT_DisableRowSecurity": "AT_EnableRowSecurity",
+    "AT_ForceRowSecurity": "AT_NoForceRowSecurity",
+    "AT_NoForceRowSecurity": "AT_ForceRowSecurity",
+}
+
+
+def _toggle_undone(m: MigrationAST, op: Operation) -> bool:
+    """A switch paired with its inverse on the same side (DISABLE TRIGGER ... backfill ... ENABLE TRIGGER)."""
+    inverse = _TOGGLES.get(str(op.args.get("statement")))
+    return inverse is not None and any(
+        other.side == op.side and other.args.get("statement") == inverse and same(other.table, op.table)
+        for other in m.ops
+    )
+
+
+def _undone_by_downgrade(m: MigrationAST, op: Operation) -> bool:
+    down = downgrade(m)
+    if op.kind == Kind.DROP_EXTENSION:
+        return any(d.kind == Kind.CREATE_EXTENSION and same(d.name, op.name) for d in down)
+    if op.kind in _DROPS:
+        return down.recreates(op)
+    if op.args.get("drop") == "SCHEMA":
+        pattern = re.compile(rf"\bCREATE\s+SCHEMA\b[^;]*\b{re.escape(op.name or '')}\b", re.IGNORECASE)
+        return any(d.sql and pattern.search(d.sql) for d in down)
+    inverse = _TOGGLES.get(str(op.args.get("statement")))
+    return any(d.args.get("statement") == inverse and same(d.table, op.table) for d in down)
+
+
+def _destructive(op: Operation) -> str | None:
+    if op.kind in _DROPS:
+        return f"{_DROPS[op.kind]} {op.name!r} is dropped"
+    if op.kind == Kind.OTHER_SQL and op.args.get("drop") == "SCHEMA":
+        return f"Schema {op.name!r} is dropped (with everything in it)"
+    statement = str(op.args.get("statement") or "")
+    if op.kind == Kind.OTHER_SQL and statement in _TOGGLES and op.table:
+        subject = "Triggers on" if "Trig" in statement else "Row security on"
+        verb = "are" if "Trig" in statement else "is"
+        state = statement[3:].split("Trig")[0].split("RowSecurity")[0].lower().replace("noforce", "unforce")
+        return f"{subject} {op.table!r} {verb} {state}d"
+    return None
+
+
+@rule(
+    code="MRT801",
+    name="Destructive raw SQL without reverse",
+    category=RAW_SQL,
+    severity=WARNING,
+    needs_downgrade=True,
+    docs=RuleDocs(
+        what="Raw SQL in the upgrade (`op.execute`, `conn.execute`, RunSQL with a reverse) that drops a trigger, "
+        "function, type, sequence, extension or schema, or switches triggers / row security off or on, when "
+        "neither the rest of the upgrade nor the downgrade puts it back. Drops of tables, columns, indexes, "
+        "constraints and views are reported by MRT2xx/MRT4xx instead.",
+        why="After a rollback the old application runs without the trigger, function or type it relied on (or "
+        "with triggers it expects to be off): writes fail or silently skip their side effects.",
+        instead="Re-create the object (with its old definition) in the downgrade, or switch the setting back.",
+        example="# Alembic\n"
+        "def upgrade():\n"
+        '    op.execute("DROP FUNCTION touch_updated_at()")\n\n\n'
+        "def downgrade():\n"
+        "    pass\n\n\n"
+        "# Django\n"
+        'migrations.RunSQL("DROP FUNCTION touch_updated_at()", migrations.RunSQL.noop)\n',
+        fixed="# Alembic\n"
+        "def downgrade():\n"
+        '    op.execute("CREATE FUNCTION touch_updated_at() RETURNS trigger AS $$ ... $$ LANGUAGE plpgsql")\n\n\n'
+        "# Django\n"
+        "migrations.RunSQL(\n"
+        '    "DROP FUNCTION touch_updated_at()",\n'
+        '    reverse_sql="CREATE FUNCTION touch_updated_at() RETURNS trigger AS $$ ... $$ LANGUAGE plpgsql",\n'
+        ")\n",
+    ),
+    summary="Raw SQL drops a trigger, function, type, sequence, extension or schema and the downgrade does not "
+    "restore it.",
+)
+def destructive_sql(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    yield from one_per_call(_destructive_hits(m))
+
+
+def _destructive_hits(m: MigrationAST) -> Iterator[Hit]:
+    for op in explicit_upgrade_ops(m):
+        if op.origin != "sql" or op.new_table or op.args.get("reverse") == "noop":
+            continue  # RunSQL(reverse_sql=RunSQL.noop) is a deliberate "nothing to restore"
+        what = _destructive(op)
+        if what and not _toggle_undone(m, op) and not _undone_by_downgrade(m, op):
+            yield hit(op, f"{what} by raw SQL and the downgrade does not restore it")
+
+
+_QUOTED = re.compile(rf"'[^']*{PLACEHOLDER}[^']*'")
+_VALUE_POSITION = re.compile(rf"(?:[=<>]|\bLIKE|\bIN\s*\(|\bVALUES\s*\(|,)\s*{PLACEHOLDER}\b", re.IGNORECASE)
+_DATA_KINDS = frozenset({Kind.UPDATE, Kind.DELETE, Kind.INSERT, Kind.SELECT, Kind.RAW_SQL})
+
+
+def _interpolates_values(op: Operation) -> bool:
+    """A value, not an identifier, is spliced into the SQL text: inside quotes, or compared / inserted."""
+    text = op.sql or ""
+    if _QUOTED.search(text):
+        return True
+    return op.kind in _DATA_KINDS and _VALUE_POSITION.search(text) is not None
+
+
+def _call_source(source: str, span: Span) -> str:
+    """The text of the call at `span` (ast columns count UTF-8 bytes)."""
+    lines = source.splitlines()[span.line - 1 : span.end_line]
+    if not lines:
+        return ""
+    if len(lines) == 1:
+        return lines[0].encode()[span.column : span.end_column].decode(errors="replace")
+    first = lines[0].encode()[span.column :].decode(errors="replace")
+    last = lines[-1].encode()[: span.end_column].decode(errors="replace")
+    return "\n".join([first, *lines[1:-1], last])
+
+
+def _interpolated(m: MigrationAST, op: Operation) -> list[ast.expr] | None:
+    """The expressions spliced into the SQL of the call at `op`, or None when the call cannot be re-read."""
+    try:
+        tree = ast.parse(_call_source(m.source, op.span), mode="eval")
+    except SyntaxError:
+        return None
+    found: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FormattedValue):
+            found.append(node.value)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            right = node.right
+            found.extend(right.elts if isinstance(right, ast.Tuple) else [right])
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            found.extend(side for side in (node.left, node.right) if isinstance(side, (ast.Name, ast.Call)))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+            found.extend([*node.args, *(kw.value for kw in node.keywords)])
+    return found
+
+
+_SAFE_CALLS = frozenset({"uuid4", "uuid1", "int", "len", "float"})
+
+
+def _constant_like(expr: ast.expr, source: str) -> bool:
+    """Literals, module-level literal constants, enum members / class attributes, ALL_CAPS names, numbers
+    and UUIDs: none of them carries a quote into the SQL."""
+    if isinstance(expr, ast.Constant):
+        return True
+    if isinstance(expr, ast.Call):
+        return last_name(expr.func) in _SAFE_CALLS
+    root: ast.expr = expr
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if not isinstance(root, ast.Name):
+        return False
+    if root is expr:
+        name = re.escape(root.id)
+        literal_assignment = re.compile(rf"^{name}\s*(?::[^=\n]*)?=\s*['\"\d-]", re.MULTILINE)
+        loop_over_constant = re.compile(rf"\bfor\b[^:\n]*\b{name}\b[^:\n]*\bin\s+_?[A-Z][A-Z0-9_]*\s*:")
+        return root.id.isupper() or bool(literal_assignment.search(source) or loop_over_constant.search(source))
+    name = root.id.lstrip("_")
+    return name.isupper() or name[:1].isupper()
+
+
+def _risky(m: MigrationAST, op: Operation) -> bool:
+    if not _interpolates_values(op):
+        return False
+    spliced = _interpolated(m, op)
+    return bool(spliced) and not all(_constant_like(e, m.source) for e in spliced)
+
+
+@rule(
+    code="MRT802",
+    name="SQL built with string formatting",
+    category=RAW_SQL,
+    severity=WARNING,
+    summary="Values are spliced into SQL text with an f-string, % or .format instead of bind parameters.",
+    docs=RuleDocs(
+        what="`op.execute`, `conn.execute` or RunSQL whose SQL is an f-string, a `%` / `.format()` template or a "
+        "concatenation, where the interpolated part is a value (inside quotes, compared, or inserted), not a "
+        "table or column name. Reported once per call.",
+        why="Values read from the database in a data migration (names, labels, JSON) contain quotes sooner or "
+        "later: the statement breaks or, worse, executes something else. Nothing escapes them.",
+        instead="Pass values as bind parameters: `sa.text('... WHERE name = :name')` with `{'name': value}` "
+        "(Alembic), `cursor.execute('... %s', [value])` or `RunSQL([(sql, params)])` (Django).",
+        example="# Alembic\n"
+        "for user_id, name in rows:\n"
+        "    op.execute(f\"UPDATE users SET display = '{name}' WHERE id = {user_id}\")\n\n\n"
+        "# Django\n"
+        "def forwards(apps, schema_editor):\n"
+        "    schema_editor.execute(\"UPDATE shop_user SET display = '%s'\" % name)\n",
+        fixed="# Alembic\n"
+        "for user_id, name in rows:\n"
+        '    op.get_bind().execute(sa.text("UPDATE users SET display = :name WHERE id = :id"), {"name": name, "id": user_id})\n\n\n'
+        "# Django\n"
+        "def forwards(apps, schema_editor):\n"
+        '    schema_editor.execute("UPDATE shop_user SET display = %s", [name])\n',
+    ),
+)
+def formatted_sql(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    seen: set[Span] = set()
+    for op in m.ops:
+        if not op.args.get("formatted") or op.span in seen or not _risky(m, op):
+            continue
+        seen.add(op.span)
+        yield hit(op, f"{op.call or 'SQL'}() builds SQL with string formatting: pass values as bind parameters")
+
+
+_CONTROL = {
+    "TRANS_STMT_BEGIN": "BEGIN",
+    "TRANS_STMT_START": "START TRANSACTION",
+    "TRANS_STMT_COMMIT": "COMMIT",
+    "TRANS_STMT_ROLLBACK": "ROLLBACK",
+    "TRANS_STMT_PREPARE": "PREPARE TRANSACTION",
+    "TRANS_STMT_COMMIT_PREPARED": "COMMIT PREPARED",
+    "TRANS_STMT_ROLLBACK_PREPARED": "ROLLBACK PREPARED",
+}
+
+
+@rule(
+    code="MRT803",
+    name="Transaction control inside a managed transaction",
+    category=RAW_SQL,
+    severity=ERROR,
+    summary="BEGIN / COMMIT / ROLLBACK in migration SQL fight the transaction Alembic or Django already holds.",
+    docs=RuleDocs(
+        what="`BEGIN`, `START TRANSACTION`, `COMMIT`, `ROLLBACK` (or prepared-transaction commands) in "
+        "`op.execute` outside `autocommit_block()`, or in RunSQL of an atomic Django migration. SAVEPOINTs are "
+        "fine and not reported.",
+        why="The framework runs the migration in its own transaction. A COMMIT in the middle makes the first half "
+        "permanent even if the rest fails (no clean retry), and the version table is then updated in a different "
+        "transaction; a BEGIN only produces a warning and is then committed by the framework.",
+        instead="Alembic: put statements that must run outside a transaction (CONCURRENTLY, `ALTER TYPE ... ADD "
+        "VALUE` before PostgreSQL 12) in `with op.get_context().autocommit_block():`. Django: `atomic = False` "
+        "on the migration.",
+        example="# Alembic\n"
+        'op.execute("COMMIT")\n'
+        "op.execute(\"ALTER TYPE status ADD VALUE 'archived'\")\n\n"
+        "# Django\n"
+        "migrations.RunSQL(\"COMMIT; ALTER TYPE status ADD VALUE 'archived'\", migrations.RunSQL.noop)\n",
+        fixed="# Alembic\n"
+        "with op.get_context().autocommit_block():\n"
+        "    op.execute(\"ALTER TYPE status ADD VALUE 'archived'\")\n\n\n"
+        "# Django\n"
+        "class Migration(migrations.Migration):\n"
+        "    atomic = False\n"
+        "    operations = [migrations.RunSQL(\"ALTER TYPE status ADD VALUE 'archived'\", migrations.RunSQL.noop)]\n",
+    ),
+)
+def transaction_control(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    for op in m.ops:
+        if op.kind != Kind.TRANSACTION:
+            continue
+        statement = _CONTROL.get(str(op.args.get("transaction")))
+        if statement is None or not in_transaction(m, op):
+            continue
+        where = "an atomic migration" if m.framework == DJANGO else "the revision's transaction"
+        fix = "set atomic = False" if m.framework == DJANGO else "use op.get_context().autocommit_block()"
+        side = "" if op.side == UPGRADE else " (downgrade)"
+        yield hit(op, f"{statement} inside {where}{side} breaks the framework's transaction handling; {fix}")

@@ -1,0 +1,417 @@
+"""MRT7xx — rolling-deploy compatibility: the old application version keeps running against the new schema.
+
+During a rolling (or blue/green) deploy the migration runs first and the old code serves traffic until the
+last instance is replaced; after a rollback of the code it serves again. These rules find schema changes
+that break that old code. They are opt-in (`mrt check --check-compat`, or `extend_select = ["MRT7"]`),
+because a project that deploys with downtime does not need them.
+
+Like the lock rules, they skip tables created in the same migration and squashed / initial Django
+migrations (which only run on fresh databases).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from mrt.config import MRTConfig
+from mrt.findings import ERROR, WARNING
+from mrt.model.migration import DJANGO, MigrationAST
+from mrt.model.ops import UPGRADE, Kind, Operation
+from mrt.rules.asymmetry import narrowing
+from mrt.rules.locks import AUTO_FIELDS, SERIAL_TYPES, builds_unique, existing, fresh_database, old_type
+from mrt.rules.matching import same
+from mrt.rules.registry import ROLLING_DEPLOY, Hit, RuleDocs, hit, rule
+
+
+def _changes(m: MigrationAST) -> Iterator[Operation]:
+    """Upgrade operations on tables the running version already uses."""
+    if fresh_database(m):
+        return
+    for op in m.ops:
+        if existing(op):
+            yield op
+
+
+def _column(op: Operation) -> str:
+    return f"{op.table}.{op.column}" if op.table else repr(op.column)
+
+
+def _expand_contract_drops(m: MigrationAST) -> dict[int, Operation]:
+    """Drops of a column from a table that the same migration adds another column to: {id(drop): add}."""
+    added: dict[str, Operation] = {}
+    for op in _changes(m):
+        if op.kind == Kind.ADD_COLUMN and op.table and op.column and not op.args.get("m2m"):
+            added.setdefault(op.table.lower(), op)
+    out: dict[int, Operation] = {}
+    for op in _changes(m):
+        if op.kind == Kind.DROP_COLUMN and op.table and op.table.lower() in added:
+            add = added[op.table.lower()]
+            if not same(add.column, op.column):
+                out[id(op)] = add
+    return out
+
+
+@rule(
+    code="MRT701",
+    name="DROP COLUMN during rolling deploy",
+    category=ROLLING_DEPLOY,
+    severity=ERROR,
+    default_enabled=False,
+    summary="A dropped column may still be read or written by the application version that is running.",
+    docs=RuleDocs(
+        what="`op.drop_column`, `ALTER TABLE ... DROP COLUMN`, or Django `RemoveField`, on a table that existed "
+        "before the migration. Opt-in with `--check-compat`. When the same migration also adds a column to that "
+        "table, MRT709 reports the pair instead.",
+        why="ORMs name every column they select and insert: the old version's queries fail with 'column does not "
+        "exist' from the moment the migration commits until the last old instance is gone (and again after a "
+        "code rollback).",
+        instead="Contract in two releases: first stop using the field (Django: remove it from the model and "
+        "`SeparateDatabaseAndState(state_operations=[RemoveField(...)])`; SQLAlchemy: drop it from the model or "
+        "mark it `deferred`), deploy, then drop the column.",
+        example="# Alembic\n"
+        'op.drop_column("users", "legacy_code")\n\n'
+        "# Django\n"
+        'migrations.RemoveField("user", "legacy_code")\n',
+        fixed="# Django, release N: the model no longer has the field, the column stays\n"
+        "migrations.SeparateDatabaseAndState(\n"
+        '    state_operations=[migrations.RemoveField("user", "legacy_code")],\n'
+        ")\n"
+        "# release N+1: drop the column\n"
+        'migrations.RunSQL("ALTER TABLE shop_user DROP COLUMN legacy_code", migrations.RunSQL.noop)\n\n'
+        "# Alembic: release N removes the attribute from the model; release N+1 runs\n"
+        'op.drop_column("users", "legacy_code")\n',
+    ),
+)
+def drop_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    paired = _expand_contract_drops(m)
+    for op in _changes(m):
+        if op.kind == Kind.DROP_COLUMN and id(op) not in paired:
+            what = "join table of" if op.args.get("m2m") else "column"
+            yield hit(op, f"Dropping {what} {_column(op)} breaks the running version, which still selects it")
+
+
+@rule(
+    code="MRT702",
+    name="RENAME COLUMN during rolling deploy",
+    category=ROLLING_DEPLOY,
+    severity=ERROR,
+    default_enabled=False,
+    summary="A renamed column disappears under its old name for the version that is still running.",
+    docs=RuleDocs(
+        what="`op.alter_column(..., new_column_name=...)`, `ALTER TABLE ... RENAME COLUMN`, Django `RenameField` "
+        "(also a MySQL `CHANGE`), on an existing table. Reported even when the downgrade renames it back: this is "
+        "about the deploy, not the rollback.",
+        why="The old version keeps using the old name until every instance is replaced: its queries fail in the "
+        "meantime.",
+        instead="Add the new column, write both, backfill, switch reads, then drop the old column in a later "
+        "release. Django: keep the column name with `db_column='old_name'` and rename only the field.",
+        example="# Alembic\n"
+        'op.alter_column("users", "name", new_column_name="full_name")\n\n'
+        "# Django\n"
+        'migrations.RenameField("user", "name", "full_name")\n',
+        fixed="# Django: the field is renamed, the column is not\n"
+        'migrations.AlterField("user", "name", models.CharField(max_length=100, db_column="name"))\n'
+        'migrations.RenameField("user", "name", "full_name")\n\n'
+        "# Alembic: expand (add + dual write + backfill) now, contract (drop old) later\n"
+        'op.add_column("users", sa.Column("full_name", sa.String(100), nullable=True))\n',
+    ),
+)
+def rename_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    for op in _changes(m):
+        if op.kind == Kind.RENAME_COLUMN:
+            yield hit(
+                op, f"Renaming {_column(op)} to {op.new_name!r} breaks the running version, which uses the old name"
+            )
+
+
+@rule(
+    code="MRT703",
+    name="DROP or RENAME TABLE during rolling deploy",
+    category=ROLLING_DEPLOY,
+    severity=ERROR,
+    default_enabled=False,
+    summary="A dropped or renamed table (or model) is still used by the version that is running.",
+    docs=RuleDocs(
+        what="`op.drop_table`, `op.rename_table`, `DROP TABLE` / `ALTER TABLE ... RENAME TO`, Django `DeleteModel`, "
+        "`RenameModel`, `AlterModelTable`, on a table that existed before the migration.",
+        why="The old version still queries the table under its old name until every instance is replaced.",
+        instead="Stop using the table in one release, drop it in the next. To rename, create a view with the old "
+        "name (or keep `db_table`) until the old version is gone.",
+        example="# Alembic\n"
+        'op.rename_table("customer", "client")\n\n'
+        "# Django\n"
+        'migrations.RenameModel("Customer", "Client")\n',
+        fixed="# Alembic: rename, and keep the old name readable until the next release\n"
+        'op.rename_table("customer", "client")\n'
+        'op.execute("CREATE VIEW customer AS SELECT * FROM client")\n\n'
+        "# Django: rename the model, keep the table\n"
+        'migrations.AlterModelOptions("client", {"db_table": "shop_customer"})\n',
+    ),
+)
+def drop_or_rename_table(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    for op in _changes(m):
+        if op.kind == Kind.DROP_TABLE:
+            yield hit(op, f"Dropping table {op.table!r} breaks the running version, which still queries it")
+        elif op.kind == Kind.RENAME_TABLE:
+            yield hit(
+                op,
+                f"Renaming table {op.table!r} to {op.new_name!r} breaks the running version, which uses the old name",
+            )
+
+
+def _required_without_db_default(op: Operation) -> bool:
+    args = op.args
+    if op.kind != Kind.ADD_COLUMN or args.get("nullable", True) or args.get("m2m"):
+        return False
+    if args.get("server_default") or args.get("generated") or args.get("primary_key"):
+        return False
+    type_name = (args.get("type") or {}).get("name") or ""
+    return type_name not in AUTO_FIELDS and type_name.lower() not in SERIAL_TYPES
+
+
+def _default_dropped_later(m: MigrationAST) -> set[tuple[str, str]]:
+    """(table, column) whose server default an upgrade `alter_column(server_default=None)` removes again: the
+    add-with-default-then-drop-it idiom fills existing rows but leaves no default for the running version."""
+    return {
+        ((op.table or "").lower(), (op.column or "").lower())
+        for op in m.ops
+        if op.side == UPGRADE and op.kind == Kind.ALTER_COLUMN and op.args.get("server_default") is False
+    }
+
+
+@rule(
+    code="MRT704",
+    name="NOT NULL column without database default",
+    category=ROLLING_DEPLOY,
+    severity=ERROR,
+    default_enabled=False,
+    summary="The running version inserts rows without the new NOT NULL column, and the database has no default.",
+    docs=RuleDocs(
+        what="A NOT NULL column added to an existing table without a database-level default: Alembic "
+        "`add_column` without `server_default`, raw `ADD COLUMN ... NOT NULL` without `DEFAULT`, Django `AddField` "
+        "without `db_default` (a Django `default=` is applied by the ORM and then dropped from the column, so it "
+        "is not one). Many-to-many fields, auto/identity and generated columns are not reported.",
+        why="The old version's INSERTs do not mention the column: every one of them fails with a NOT NULL "
+        "violation until the last old instance is gone.",
+        instead="Add a database default (`server_default=`, Django 5 `db_default=`), or add the column nullable "
+        "and make it NOT NULL in a later release.",
+        example="# Alembic\n"
+        'op.add_column("users", sa.Column("plan", sa.String(20), nullable=False, default="free"))\n\n'
+        "# Django\n"
+        'migrations.AddField("user", "plan", models.CharField(max_length=20, default="free"))\n',
+        fixed="# Alembic\n"
+        'op.add_column("users", sa.Column("plan", sa.String(20), nullable=False, server_default="free"))\n\n'
+        "# Django 5.0+\n"
+        'migrations.AddField("user", "plan", models.CharField(max_length=20, db_default="free"))\n',
+    ),
+)
+def not_null_without_db_default(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    dropped = _default_dropped_later(m)
+    for op in _changes(m):
+        if op.kind == Kind.ADD_COLUMN and ((op.table or "").lower(), (op.column or "").lower()) in dropped:
+            if not op.args.get("nullable", True) and not op.args.get("m2m"):
+                yield hit(
+                    op,
+                    f"NOT NULL column {_column(op)} loses its server default later in this migration: INSERTs "
+                    "from the running version fail until it is gone",
+                )
+            continue
+        if _required_without_db_default(op):
+            extra = " (a Django default= is not a database default)" if op.origin == "django" else ""
+            yield hit(
+                op,
+                f"NOT NULL column {_column(op)} has no database default{extra}: INSERTs from the running version "
+                "fail until it is gone",
+            )
+
+
+@rule(
+    code="MRT705",
+    name="Incompatible column type change",
+    category=ROLLING_DEPLOY,
+    severity=WARNING,
+    default_enabled=False,
+    summary="A type change that rejects values the running version still writes.",
+    docs=RuleDocs(
+        what="`alter_column(type_=...)` / `ALTER COLUMN ... TYPE` on an existing table that narrows the type "
+        "(shorter VARCHAR, TEXT to VARCHAR(n), BIGINT to INTEGER, NUMERIC to INTEGER, lower precision or scale, "
+        "text to a number, DATETIME to DATE), with the old type read from `existing_type=` or the downgrade. "
+        "Widening (VARCHAR growth, INTEGER to BIGINT, VARCHAR to TEXT) is compatible and not reported. Django "
+        "`AlterField` does not state the old type and is not checked.",
+        why="The old version validates against the old type and keeps writing values the new column rejects "
+        "(too long, too large, not a number): its writes fail during the deploy.",
+        instead="Change the application first (validate to the new limits), deploy, then narrow the column; or add "
+        "a new column of the new type and switch over.",
+        example="# Alembic\n"
+        'op.alter_column("users", "bio", type_=sa.String(50), existing_type=sa.Text())\n\n'
+        "# Django (RunSQL, since AlterField hides the old type)\n"
+        'migrations.RunSQL("ALTER TABLE shop_user ALTER COLUMN bio TYPE varchar(50)", migrations.RunSQL.noop)\n',
+        fixed="# release N: the application limits bio to 50 characters\n"
+        "# release N+1:\n"
+        'op.alter_column("users", "bio", type_=sa.String(50), existing_type=sa.Text())\n',
+    ),
+)
+def incompatible_type_change(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    for op in _changes(m):
+        if op.kind != Kind.ALTER_COLUMN or "type" not in op.args or op.origin == "django":
+            continue
+        reason = narrowing(old_type(m, op), op.args["type"])
+        if reason:
+            yield hit(op, f"Type change of {_column(op)} rejects values the running version writes: {reason}")
+
+
+@rule(
+    code="MRT706",
+    name="New UNIQUE constraint during rolling deploy",
+    category=ROLLING_DEPLOY,
+    severity=WARNING,
+    default_enabled=False,
+    summary="A new UNIQUE constraint or index rejects duplicates the running version may still insert.",
+    docs=RuleDocs(
+        what="`create_unique_constraint`, `create_index(unique=True)`, `ADD CONSTRAINT ... UNIQUE`, `CREATE UNIQUE "
+        "INDEX`, Django `AddConstraint(UniqueConstraint(...))`, `AlterUniqueTogether`, on an existing table. A "
+        "unique column added in the same migration is not reported: the old version does not write it.",
+        why="The old version does not know the rule: it keeps inserting rows that now violate it, and those writes "
+        "fail (the migration itself fails if duplicates already exist).",
+        instead="Release the application-side check (deduplicate and validate) first, clean existing duplicates, "
+        "then add the constraint.",
+        example="# Alembic\n"
+        'op.create_unique_constraint("uq_users_email", "users", ["email"])\n\n'
+        "# Django\n"
+        'migrations.AddConstraint("user", models.UniqueConstraint(fields=["email"], name="uq_user_email"))\n',
+        fixed="# release N: the application rejects duplicate emails and a script removes existing ones\n"
+        "# release N+1:\n"
+        'op.create_unique_constraint("uq_users_email", "users", ["email"])\n',
+    ),
+)
+def new_unique(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    for op in _changes(m):
+        unique_index = op.kind == Kind.CREATE_INDEX and op.args.get("unique")
+        if unique_index or (op.kind == Kind.CREATE_CONSTRAINT and builds_unique(op)) or _using_index(op):
+            what = op.describe() if op.name else f"on {op.table!r}"
+            yield hit(op, f"New unique rule {what}: INSERTs of duplicates by the running version start failing")
+
+
+def _using_index(op: Operation) -> bool:
+    return op.kind == Kind.CREATE_CONSTRAINT and bool(op.args.get("using_index"))
+
+
+@rule(
+    code="MRT707",
+    name="DROP NOT NULL or DROP DEFAULT during rolling deploy",
+    category=ROLLING_DEPLOY,
+    severity=WARNING,
+    default_enabled=False,
+    summary="The running version does not expect NULLs, or relies on a default that is gone.",
+    docs=RuleDocs(
+        what="`alter_column(nullable=True)` on a column that was NOT NULL (not when `existing_nullable=True`), "
+        "`ALTER COLUMN ... DROP NOT NULL`, `alter_column(server_default=None)` / `DROP DEFAULT`, on an existing "
+        "table. Django `AlterField` does not state the old definition and is not checked.",
+        why="New code writes NULLs that the old version reads as impossible (crashes on None); without the "
+        "default, the old version's INSERTs that omit the column fail or store NULL.",
+        instead="Ship code that tolerates NULL (or sets the value itself) first, then relax the column.",
+        example="# Alembic\n"
+        'op.alter_column("users", "email", nullable=True)\n'
+        'op.alter_column("users", "plan", server_default=None)\n\n'
+        "# Django (RunSQL)\n"
+        'migrations.RunSQL("ALTER TABLE shop_user ALTER COLUMN email DROP NOT NULL", migrations.RunSQL.noop)\n',
+        fixed="# release N: the application handles users without email; release N+1:\n"
+        'op.alter_column("users", "email", nullable=True)\n',
+    ),
+)
+def drop_not_null_or_default(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    added = {(op.column or "").lower() for op in _changes(m) if op.kind == Kind.ADD_COLUMN}
+    for op in _changes(m):
+        if op.kind != Kind.ALTER_COLUMN or op.origin == "django":
+            continue
+        if (op.column or "").lower() in added:
+            continue  # a column added by this migration: the running version does not know it
+        if op.args.get("nullable") is True and op.args.get("existing_nullable") is not True:
+            yield hit(op, f"{_column(op)} becomes nullable: the running version does not expect NULL there")
+        elif op.args.get("server_default") is False:
+            yield hit(op, f"The default of {_column(op)} is dropped: INSERTs from the running version relied on it")
+
+
+def _enum_values(t: Any) -> tuple[str, ...]:
+    if not isinstance(t, dict) or str(t.get("name", "")).lower() not in ("enum", "set"):
+        return ()
+    return tuple(a for a in t.get("args") or () if isinstance(a, str))
+
+
+@rule(
+    code="MRT708",
+    name="Enum value renamed or removed",
+    category=ROLLING_DEPLOY,
+    severity=ERROR,
+    default_enabled=False,
+    summary="An enum value the running version still writes is renamed or removed.",
+    docs=RuleDocs(
+        what="`ALTER TYPE ... RENAME VALUE` in raw SQL, or `alter_column` from an ENUM/SET to one that lacks some "
+        "of the old values (old values from `existing_type=` or the downgrade).",
+        why="The old version keeps writing (and filtering by) the old label: its writes fail with 'invalid input "
+        "value for enum', and rows it reads carry a label it does not know.",
+        instead="Add the new value, ship code that writes it, migrate the rows, and remove the old value only when "
+        "no running version uses it.",
+        example="# Alembic\n"
+        "op.execute(\"ALTER TYPE order_state RENAME VALUE 'sent' TO 'shipped'\")\n\n"
+        "# Django (RunSQL)\n"
+        "migrations.RunSQL(\"ALTER TYPE order_state RENAME VALUE 'sent' TO 'shipped'\", migrations.RunSQL.noop)\n",
+        fixed="# release N\n"
+        "op.execute(\"ALTER TYPE order_state ADD VALUE 'shipped'\")\n"
+        "# release N+1, after the code writes 'shipped':\n"
+        "op.execute(\"UPDATE orders SET state = 'shipped' WHERE state = 'sent'\")\n",
+    ),
+)
+def enum_value_renamed(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    for op in _changes(m):
+        if op.kind == Kind.OTHER_SQL and op.args.get("enum_rename"):
+            yield hit(op, f"An enum value of {op.name!r} is renamed: the running version still writes the old label")
+        elif op.kind == Kind.ALTER_COLUMN and op.origin != "django":
+            old, new = _enum_values(old_type(m, op)), _enum_values(op.args.get("type"))
+            removed = [v for v in old if v not in new]
+            if old and new and removed:
+                yield hit(
+                    op,
+                    f"Enum values {', '.join(map(repr, removed))} of {_column(op)} are removed: the running version "
+                    "still writes them",
+                )
+
+
+@rule(
+    code="MRT709",
+    name="Expand and contract in one migration",
+    category=ROLLING_DEPLOY,
+    severity=ERROR,
+    default_enabled=False,
+    summary="One migration adds a replacement column and drops the old one: there is no release in between.",
+    docs=RuleDocs(
+        what="An upgrade that adds a column to an existing table and drops another column of the same table "
+        "(the usual shape of replacing a column). Reported once, at the drop (instead of MRT701).",
+        why="Expand-and-contract only works with a release between the steps: the version that runs during the "
+        "deploy still reads the dropped column, and nothing has been writing the new one yet.",
+        instead="Ship the expand step (add, dual-write, backfill) in one release and the contract step (drop) in a "
+        "later one.",
+        example="# Alembic\n"
+        'op.add_column("users", sa.Column("full_name", sa.String(200)))\n'
+        'op.drop_column("users", "name")\n\n'
+        "# Django\n"
+        'migrations.AddField("user", "full_name", models.CharField(max_length=200, null=True))\n'
+        'migrations.RemoveField("user", "name")\n',
+        fixed="# release N (expand)\n"
+        'op.add_column("users", sa.Column("full_name", sa.String(200)))\n'
+        "# release N+1 (contract), once nothing reads users.name\n"
+        'op.drop_column("users", "name")\n',
+    ),
+)
+def expand_and_contract(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    paired = _expand_contract_drops(m)
+    for op in _changes(m):
+        add = paired.get(id(op))
+        if add is not None:
+            step = "field" if m.framework == DJANGO else "column"
+            yield hit(
+                op,
+                f"{_column(op)} is dropped in the migration that adds {step} {add.column!r} (line {add.line}): "
+                "ship the drop in a later release",
+            )

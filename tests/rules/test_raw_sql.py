@@ -1,0 +1,119 @@
+"""MRT8xx: raw SQL — destructive statements without reverse, string-formatted SQL, transaction control."""
+
+import textwrap
+
+from mrt import MRTConfig, analyze_source
+
+ALEMBIC = "migrations/versions/abc123_change.py"
+DJANGO = "shop/migrations/0003_change.py"
+
+HEADER = """
+from alembic import op
+import sqlalchemy as sa
+
+revision = "abc123"
+down_revision = "000000"
+"""
+
+
+def lint(source, path=ALEMBIC, **settings):
+    return analyze_source(textwrap.dedent(source), path, MRTConfig(**settings))
+
+
+def alembic(upgrade, downgrade="    op.execute('SELECT 1')\n", prelude=""):
+    return lint(HEADER + prelude + "\ndef upgrade():\n" + upgrade + "\n\ndef downgrade():\n" + downgrade)
+
+
+def django(operations, atomic=True):
+    text = "from django.db import migrations\n\nclass Migration(migrations.Migration):\n"
+    if not atomic:
+        text += "    atomic = False\n"
+    return lint(text + f"    operations = [{operations}]\n", path=DJANGO)
+
+
+def of(findings, code):
+    return [f for f in findings if f.code == code]
+
+
+# -- MRT801 ---------------------------------------------------------------------------------------------------------
+
+
+def test_MRT801_dropped_function_not_restored_by_downgrade():
+    found = of(alembic('    op.execute("DROP FUNCTION touch_updated_at()")'), "MRT801")
+    assert len(found) == 1 and "'touch_updated_at'" in found[0].message
+
+
+def test_MRT801_extension_schema_and_disabled_triggers():
+    found = alembic(
+        '    op.execute("DROP EXTENSION hstore")\n'
+        '    op.execute("DROP SCHEMA legacy CASCADE")\n'
+        '    op.execute("ALTER TABLE orders DISABLE TRIGGER ALL")'
+    )
+    assert len(of(found, "MRT801")) == 3
+
+
+def test_MRT801_negative_restored_in_downgrade_or_toggled_back():
+    restored = alembic(
+        '    op.execute("DROP FUNCTION touch_updated_at()")',
+        '    op.execute("CREATE FUNCTION touch_updated_at() RETURNS trigger AS $$ BEGIN RETURN NEW; END $$ LANGUAGE plpgsql")\n',
+    )
+    toggled = alembic(
+        '    op.execute("ALTER TABLE orders DISABLE TRIGGER ALL")\n'
+        "    op.execute(\"UPDATE orders SET state = 'x'\")\n"
+        '    op.execute("ALTER TABLE orders ENABLE TRIGGER ALL")'
+    )
+    assert of(restored, "MRT801") == of(toggled, "MRT801") == []
+
+
+def test_MRT801_negative_django_noop_reverse_is_deliberate():
+    found = django('migrations.RunSQL("DROP TRIGGER IF EXISTS t ON shop_order", migrations.RunSQL.noop)')
+    assert of(found, "MRT801") == []
+
+
+# -- MRT802 ---------------------------------------------------------------------------------------------------------
+
+
+def test_MRT802_value_spliced_into_sql_with_an_fstring():
+    found = alembic(
+        "    for user_id, name in rows:\n"
+        "        op.execute(f\"UPDATE users SET display = '{name}' WHERE id = {user_id}\")"
+    )
+    hits = of(found, "MRT802")
+    assert len(hits) == 1 and "bind parameters" in hits[0].message
+
+
+def test_MRT802_percent_formatting_with_a_call():
+    found = alembic("    op.execute(\"UPDATE users SET tag = '%s'\" % json.dumps(tag))")
+    assert len(of(found, "MRT802")) == 1
+
+
+def test_MRT802_negative_identifiers_constants_and_bind_parameters():
+    found = alembic(
+        '    op.execute(f"ALTER TABLE {TABLE} ADD COLUMN x int")\n'
+        '    op.execute(f"UPDATE revisions SET type = {RevisionType.ready} WHERE type = {RevisionType.old}")\n'
+        "    op.execute(f\"UPDATE apps SET uri = '{redirect_uri}'\")\n"
+        '    op.get_bind().execute(sa.text("UPDATE users SET display = :name"), {"name": name})',
+        prelude='TABLE = "users"\nredirect_uri = "https://example.com"\n',
+    )
+    assert of(found, "MRT802") == []
+
+
+# -- MRT803 ---------------------------------------------------------------------------------------------------------
+
+
+def test_MRT803_commit_inside_the_revision_transaction():
+    found = alembic('    op.execute("COMMIT")\n    op.execute("ALTER TYPE status ADD VALUE \'archived\'")')
+    hits = of(found, "MRT803")
+    assert len(hits) == 1 and hits[0].severity == "error" and "autocommit_block" in hits[0].message
+
+
+def test_MRT803_django_begin_in_atomic_migration():
+    found = django('migrations.RunSQL("BEGIN; UPDATE shop_order SET x = 1; COMMIT;", migrations.RunSQL.noop)')
+    assert len(of(found, "MRT803")) == 2
+
+
+def test_MRT803_negative_savepoint_autocommit_block_and_non_atomic():
+    savepoint = alembic('    op.execute("SAVEPOINT before_fix")\n    op.execute("RELEASE SAVEPOINT before_fix")')
+    block = alembic('    with op.get_context().autocommit_block():\n        op.execute("COMMIT")')
+    non_atomic = django('migrations.RunSQL("COMMIT", migrations.RunSQL.noop)', atomic=False)
+    assert of(savepoint, "MRT803") == of(block, "MRT803") == of(non_atomic, "MRT803") == []
