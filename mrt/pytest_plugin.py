@@ -286,9 +286,9 @@ class MRTFixture:
     def insert_into(
         self, table: str, data: dict[str, Any] | list[dict[str, Any]] | None = None, revision: str | None = None
     ) -> None:
-        """Insert one row (a dict) or several (a list); with `revision`, migrate up to it first."""
+        """Insert one row (a dict) or several (a list); with `revision`, migrate to it first."""
         if revision is not None:
-            self.upgrade(revision)
+            self.goto(revision)
         rows = [data] if isinstance(data, dict) else list(data or [])
         _call(self.runner.insert, table, rows)
 

@@ -251,11 +251,10 @@ class AlembicRunner:
         not there already) and is left there afterwards."""
         self._ensure_baseline()
         script = self.project.get(revision)
-        parents = set(self.project.parents(script))
         ancestors = self.project.ancestors(script.revision)
         walk = _Walk([script], lambda s: None, reupgrade=False, final_replay=True)
         walk.applied = [s for s in self.project.order if s.revision in ancestors]
-        if set(self.current_heads()) != _heads_of(self.project, ancestors) or not parents <= ancestors:
+        if set(self.current_heads()) != _heads_of(self.project, ancestors):
             self._rebuild()
             walk.needs_replay = True
         self._drive(walk)
@@ -520,7 +519,8 @@ class AlembicRunner:
         environment.configure = per_step_transactions  # type: ignore[method-assign]  # proxied to env.py
         with environment:
             self.project.script.run_env()
-        self._work.commit() if self._work.in_transaction() else None
+        if self._work.in_transaction():
+            self._work.commit()
 
     def _bind(self, context: Any) -> None:
         connection = context.connection
