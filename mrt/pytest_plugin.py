@@ -74,6 +74,7 @@ class _Session:
         self._settings: MRTConfig | None = None
         self._runner: Any = None
         self._worker_db: tuple[str, str] | None = None
+        self._django: Any = None
         self.check_all_results: list[Any] | None = None
 
     def settings(self) -> MRTConfig:
@@ -98,7 +99,18 @@ class _Session:
             self._runner = AlembicRunner(settings, db_url=url or None)
         return self._runner
 
+    def django_runner(self) -> Any:
+        """The one `mrt.verify.django_runner.DjangoRunner` of the session (Django mode)."""
+        if self._django is None:
+            from mrt.verify.django_runner import DjangoRunner
+
+            self._django = DjangoRunner(self.settings())
+        return self._django
+
     def close(self) -> None:
+        if self._django is not None:
+            self._django.close()
+            self._django = None
         if self._runner is not None:
             self._runner.close()
             self._runner = None
@@ -298,6 +310,9 @@ class MRTFixture:
         """Static findings for the project's migrations (versions_dir defaults to alembic.ini's)."""
         from mrt.analyzer import analyze_paths
 
+        if self.config.django_settings:
+            raise RuntimeError("check_static() is Alembic-only; in Django mode run `mrt check <app>/migrations/`")
+
         target = versions_dir or self.config.alembic_ini
         if versions_dir is None and Path(target).is_file():
             target = str(Path(target).parent)
@@ -317,10 +332,15 @@ class MRTFixture:
 
     def check_all(self, apps: list[str] | None = None) -> list[Any]:
         """Round-trip every revision; one pass over the history. `apps` is for Django projects."""
+        if self.config.django_settings:
+            return _call(lambda: self._session.django_runner().check_all(apps))
         return _call(self.runner.check_all)
 
     def check_migration(self, app_label: str, migration_name: str) -> Any:
-        raise RuntimeError("check_migration() is for Django projects; use check_revision() with Alembic")
+        """Round-trip one Django migration (after applying everything it depends on)."""
+        if not self.config.django_settings:
+            raise RuntimeError("check_migration() is for Django projects; use check_revision() with Alembic")
+        return _call(lambda: self._session.django_runner().check_migration(app_label, migration_name))
 
     def assert_reversible(self, revision: str = "head") -> None:
         """Fail unless `revision` survives its round trip with every row and catalog object intact."""
@@ -371,8 +391,16 @@ class MRTFixture:
     # -- schema drift -----------------------------------------------------------------------------------
 
     def assert_schema_matches(self, target_metadata: Any = None, metadata_path: str | None = None) -> None:
-        """Fail if the live schema differs from the SQLAlchemy models (Alembic's autogenerate compare)."""
+        """Fail if the live schema differs from the SQLAlchemy models (Alembic's autogenerate compare).
+
+        In Django mode: fail if `makemigrations --check` finds model changes without a migration."""
         from mrt.verify.metadata import load_metadata, schema_differences
+
+        if self.config.django_settings:
+            changes = _call(lambda: self._session.django_runner().pending_model_changes())
+            if changes:
+                pytest.fail(f"the models have changes without a migration:\n{changes}", pytrace=False)
+            return
 
         target = target_metadata if target_metadata is not None else (metadata_path or self.config.target_metadata)
         if target is None:

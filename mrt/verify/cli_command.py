@@ -33,6 +33,8 @@ def register_verify(
         "--allow-unsafe-database", action="store_true", default=None, help="skip the disposable-URL guard"
     )
     parser.add_argument("--config", metavar="PATH", help="pyproject.toml to read [tool.mrt] from")
+    parser.add_argument("--django-settings", metavar="MODULE", help="Django mode (default: found in manage.py)")
+    parser.add_argument("--apps", metavar="A,B", help="Django app labels to test (django_apps)")
 
 
 def verify(args: argparse.Namespace) -> int:
@@ -49,11 +51,16 @@ def verify(args: argparse.Namespace) -> int:
         "migration_timeout": args.timeout,
         "seed_rows": args.seed_rows,
         "allow_unsafe_database": args.allow_unsafe_database,
+        "django_settings": args.django_settings,
+        "django_apps": [a for a in args.apps.split(",") if a] if args.apps else None,
     }
     if args.config is not None and not Path(args.config).is_file():
         raise InputError(f"{args.config}: config file not found")
     try:
         settings = load_config(".", overrides=overrides, pyproject=Path(args.config) if args.config else None)
+        from mrt.verify.django_cli import with_detected_django
+
+        settings = with_detected_django(settings)
         results = _run(settings, args.revision, show_progress=args.format == "table" and not args.output)
     except (ConfigError, VerifyError) as exc:
         raise InputError(str(exc)) from None
@@ -81,6 +88,10 @@ def verify(args: argparse.Namespace) -> int:
 
 
 def _run(settings: Any, revision: str | None, *, show_progress: bool) -> list[Any]:
+    if settings.django_settings:
+        from mrt.verify import django_cli
+
+        return django_cli.run(settings, revision, show_progress=show_progress)
     from mrt.verify.runner import AlembicRunner
 
     with AlembicRunner(settings) as runner:

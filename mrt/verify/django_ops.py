@@ -32,7 +32,7 @@ def migration_path(migration: Any) -> Path | None:
     return Path(path) if path else None
 
 
-def describe_irreversible(migration: Any, root: str | None = None) -> str:
+def describe_irreversible(migration: Any) -> str:
     """'RunPython at shop/migrations/0004_x.py:12 has no reverse_code' (the line when it can be found)."""
     operations = irreversible_operations(migration)
     if not operations:
@@ -44,7 +44,7 @@ def describe_irreversible(migration: Any, root: str | None = None) -> str:
     where = ""
     if path is not None:
         line = _line(path, operations)
-        where = f" at {_shown(path, root)}" + (f":{line}" if line else "")
+        where = f" at {_shown(path)}" + (f":{line}" if line else "")
     return f"{kind}{where} has no {missing}: rolling back past this migration is impossible"
 
 
@@ -71,9 +71,9 @@ def _line(path: Path, operations: list[Any]) -> int | None:
     return next((line for call, line in candidates if call == calls[0]), None)
 
 
-def _shown(path: Path, root: str | None) -> str:
-    base = Path(root or ".").resolve()
+def _shown(path: Path) -> str:
+    """Relative to the working directory when inside it (as `mrt check` shows paths)."""
     try:
-        return path.resolve().relative_to(base).as_posix()
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()

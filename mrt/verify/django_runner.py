@@ -297,12 +297,12 @@ class DjangoRunner:
                 migration.unapply(before_state, editor)
         except IrreversibleError:
             self._recover()
-            result.fail(describe_irreversible(migration, self.config.root), IRREVERSIBLE)
+            result.fail(describe_irreversible(migration), IRREVERSIBLE)
             return after_state
         except BaseException as exc:
             if isinstance(exc, NotImplementedError) and "cannot reverse" in str(exc):
                 self._recover()
-                result.fail(describe_irreversible(migration, self.config.root), IRREVERSIBLE)
+                result.fail(describe_irreversible(migration), IRREVERSIBLE)
             else:
                 self._fail_step(exc, down, result, "downgrade failed", DOWNGRADE_FAILED)
             if self._transactional_ddl and migration.atomic:
