@@ -1,7 +1,7 @@
 """MRT902 (syntax error, unreadable file) and MRT903 (unused suppression, opt-in)."""
 
-
 LINT_FAMILIES = ("reversibility", "data_loss", "asymmetry", "leftovers", "squash", "parsing")
+
 
 def codes(findings):
     return [f.code for f in findings]

@@ -1,7 +1,7 @@
 """MRT6xx: squashed Django migrations."""
 
-
 LINT_FAMILIES = ("reversibility", "data_loss", "asymmetry", "leftovers", "squash", "parsing")
+
 
 def codes(findings):
     return [f.code for f in findings]
