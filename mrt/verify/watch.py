@@ -57,9 +57,11 @@ class StatementWatch:
         return out
 
 
-def touched_tables(statements: Iterable[str], known: Iterable[str]) -> set[str] | None:
-    """Known tables named by `statements`; None when a statement may act beyond what it names."""
+def touched_tables(statements: Iterable[str], known: Iterable[str], views: Iterable[str] = ()) -> set[str] | None:
+    """Known tables named by `statements`; None when a statement may act beyond what it names
+    (writing through a view changes the tables behind it)."""
     lookup = {name.lower(): name for name in known}
+    through = {name.lower() for name in views}
     touched: set[str] = set()
     for raw in statements:
         text = _COMMENTS.sub(" ", raw).strip()
@@ -81,6 +83,8 @@ def touched_tables(statements: Iterable[str], known: Iterable[str]) -> set[str] 
                 return None
         for match in _IDENT.finditer(text):
             word = next(g for g in match.groups() if g is not None)
+            if word.lower() in through:
+                return None
             hit = lookup.get(word.lower())
             if hit is not None:
                 touched.add(hit)

@@ -131,3 +131,23 @@ def test_python_sleep_is_interrupted_on_every_engine(tmp_path: Path, db_url: str
     results = check_all(ini, db_url, migration_timeout=1)
     assert results["slow"].label == "timed out"
     assert time.monotonic() - started < 40
+
+
+def test_a_trigger_that_changes_another_table_is_caught(tmp_path: Path, sqlite_url: str) -> None:
+    """r3's SQL names only table a, but a trigger empties b: mrt re-reads everything when triggers exist."""
+    ini = make_project(
+        tmp_path,
+        [
+            ("r1", None, CREATE.format("a") + "\n" + CREATE.format("b"), DROP.format("b") + "\n" + DROP.format("a")),
+            (
+                "r2",
+                "r1",
+                'op.execute("CREATE TRIGGER empty_b AFTER UPDATE ON a BEGIN DELETE FROM b; END")',
+                'op.execute("DROP TRIGGER empty_b")',
+            ),
+            ("r3", "r2", 'op.execute("UPDATE a SET v = v")', ""),
+        ],
+    )
+    results = check_all(ini, sqlite_url)
+    assert results["r2"].passed
+    assert results["r3"].failures == ["Table 'b': 3/3 rows lost after rollback"]

@@ -38,3 +38,7 @@ def test_comments_do_not_name_tables() -> None:
 def test_raw_dbapi_use_is_noticed_in_the_source() -> None:
     assert uses_raw_dbapi("cursor = op.get_bind().connection.cursor()")
     assert not uses_raw_dbapi('op.execute("UPDATE users SET x = 1")')
+
+
+def test_writing_through_a_view_makes_the_step_opaque() -> None:
+    assert touched_tables(["UPDATE active_users SET name = 'x'"], KNOWN, views=["active_users"]) is None
