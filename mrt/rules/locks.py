@@ -173,6 +173,17 @@ def _django_fills(op: Operation) -> bool:
     return bool(args.get("blank")) and (args.get("type") or {}).get("name") not in _NON_STRING_FIELDS
 
 
+def emptied_before(m: MigrationAST, op: Operation) -> bool:
+    """The upgrade empties `op`'s table first (TRUNCATE, DELETE without WHERE): no row needs a value."""
+    for other in m.ops:
+        if other is op:
+            return False
+        empties = other.kind == Kind.TRUNCATE or (other.kind == Kind.DELETE and other.args.get("where") is False)
+        if empties and other.side == op.side and same(other.table, op.table):
+            return True
+    return False
+
+
 @rule(
     code="MRT401",
     name="NOT NULL column without default",
@@ -203,7 +214,7 @@ def _django_fills(op: Operation) -> bool:
 @per_call
 def not_null_without_default(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     for op in m.ops:
-        if existing(op) and _required_without_default(op):
+        if existing(op) and _required_without_default(op) and not emptied_before(m, op):
             yield hit(
                 op,
                 f"NOT NULL column {_column(op)} is added without a default: the ALTER fails as soon as "
@@ -369,7 +380,12 @@ def unique_built_directly(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
         if not existing(op) or not builds_unique(op) or not on_postgresql(m, config, op):
             continue
         kind = "PRIMARY KEY" if op.args.get("constraint_type") == "primary" else "UNIQUE constraint"
-        what = f"{kind} {op.describe()}" if op.kind == Kind.CREATE_CONSTRAINT else f"unique column {_column(op)}"
+        if op.kind == Kind.ADD_COLUMN:
+            what = f"unique column {_column(op)}"
+        elif op.args.get("together"):
+            what = f"unique_together on {_table(op)}"
+        else:
+            what = f"{kind} {op.describe()}"
         yield hit(
             op,
             f"{what[0].upper()}{what[1:]} builds its index while holding an ACCESS EXCLUSIVE lock on {_table(op)}. "
@@ -468,13 +484,13 @@ def _drops_table_later(m: MigrationAST, op: Operation) -> bool:
 
 @rule(
     code="MRT415",
-    name="DROP INDEX or REINDEX without CONCURRENTLY",
+    name="DROP INDEX, REINDEX or DETACH PARTITION without CONCURRENTLY",
     category=LOCKS,
     severity=WARNING,
     summary="Dropping or rebuilding an index without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table.",
     docs=RuleDocs(
-        what="`op.drop_index` without `postgresql_concurrently=True`, `DROP INDEX` / `REINDEX` without "
-        "`CONCURRENTLY`, Django `RemoveIndex`, on a table that existed before the migration. An index dropped "
+        what="`op.drop_index` without `postgresql_concurrently=True`, `DROP INDEX` / `REINDEX` / `ALTER TABLE ... "
+        "DETACH PARTITION` without `CONCURRENTLY`, Django `RemoveIndex`, on a table that existed before the migration. An index dropped "
         "just before its table is dropped is not reported.",
         why="DROP INDEX takes ACCESS EXCLUSIVE on the table: it waits behind every running query, and every "
         "query that arrives meanwhile queues behind it. REINDEX blocks writes for the whole rebuild.",
@@ -510,10 +526,20 @@ def drop_index_not_concurrent(m: MigrationAST, config: MRTConfig) -> Iterator[Hi
             )
         elif _is_reindex(op) and not _says(op, "CONCURRENTLY"):
             yield hit(op, "REINDEX without CONCURRENTLY blocks writes for the whole rebuild; use REINDEX CONCURRENTLY")
+        elif _is_detach(op) and not _says(op, "CONCURRENTLY"):
+            yield hit(
+                op,
+                f"DETACH PARTITION takes an ACCESS EXCLUSIVE lock on {_table(op)}; use DETACH PARTITION ... "
+                "CONCURRENTLY (PostgreSQL 14+) outside a transaction",
+            )
 
 
 def _is_reindex(op: Operation) -> bool:
     return op.kind == Kind.MAINTENANCE and op.args.get("statement") == "ReindexStmt"
+
+
+def _is_detach(op: Operation) -> bool:
+    return op.kind == Kind.OTHER_SQL and op.args.get("statement") == "AT_DetachPartition"
 
 
 def _says(op: Operation, word: str) -> bool:
@@ -526,7 +552,7 @@ def _says(op: Operation, word: str) -> bool:
 def _concurrent(op: Operation) -> bool:
     if op.kind in (Kind.CREATE_INDEX, Kind.DROP_INDEX):
         return bool(op.args.get("concurrently"))
-    if _is_reindex(op) or (op.kind == Kind.OTHER_SQL and op.args.get("statement") == "AT_DetachPartition"):
+    if _is_reindex(op) or _is_detach(op):
         return _says(op, "CONCURRENTLY")
     return False
 
@@ -1130,7 +1156,7 @@ def lock_held_during_backfill(m: MigrationAST, config: MRTConfig) -> Iterator[Hi
             if step and not same(op.table, locked.table):
                 yield hit(
                     op,
-                    f"{step.capitalize()} on {_table(op)} runs while the lock on {_table(locked)} (line "
+                    f"{step[0].upper()}{step[1:]} on {_table(op)} runs while the lock on {_table(locked)} (line "
                     f"{locked.line}) is held. Split the steps into separate migrations",
                 )
                 return

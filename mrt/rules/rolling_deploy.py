@@ -19,7 +19,15 @@ from mrt.findings import ERROR, WARNING
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
 from mrt.rules.asymmetry import narrowing
-from mrt.rules.locks import AUTO_FIELDS, SERIAL_TYPES, builds_unique, existing, fresh_database, old_type
+from mrt.rules.locks import (
+    AUTO_FIELDS,
+    SERIAL_TYPES,
+    builds_unique,
+    emptied_before,
+    existing,
+    fresh_database,
+    old_type,
+)
 from mrt.rules.matching import same
 from mrt.rules.registry import ROLLING_DEPLOY, Hit, RuleDocs, hit, rule
 
@@ -217,7 +225,7 @@ def not_null_without_db_default(m: MigrationAST, config: MRTConfig) -> Iterator[
                     "from the running version fail until it is gone",
                 )
             continue
-        if _required_without_db_default(op):
+        if _required_without_db_default(op) and not emptied_before(m, op):
             extra = " (a Django default= is not a database default)" if op.origin == "django" else ""
             yield hit(
                 op,

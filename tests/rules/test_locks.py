@@ -70,6 +70,14 @@ def test_MRT401_negative_server_default_or_django_default_fills_existing_rows():
     assert of(django(body), "MRT401") == []
 
 
+def test_MRT401_negative_table_emptied_first():
+    found = alembic(
+        '    op.execute("DELETE FROM plans")\n'
+        '    op.add_column("plans", sa.Column("name", sa.String(20), nullable=False))'
+    )
+    assert of(found, "MRT401") == []
+
+
 def test_MRT401_negative_table_created_in_the_same_migration():
     found = alembic(
         '    op.create_table("plans", sa.Column("id", sa.Integer, primary_key=True))\n'
@@ -294,8 +302,29 @@ def test_MRT415_drop_index_without_concurrently():
     assert len(found) == 1 and "ACCESS EXCLUSIVE" in found[0].message
 
 
-def test_MRT415_raw_reindex():
+def test_MRT415_raw_reindex_and_detach_partition():
     assert len(of(alembic('    op.execute("REINDEX INDEX ix_orders_user")'), "MRT415")) == 1
+    assert len(of(alembic('    op.execute("ALTER TABLE events DETACH PARTITION events_2020")'), "MRT415")) == 1
+
+
+def test_MRT415_negative_detach_partition_concurrently_in_autocommit_block():
+    found = alembic(
+        "    with op.get_context().autocommit_block():\n"
+        '        op.execute("ALTER TABLE events DETACH PARTITION events_2020 CONCURRENTLY")'
+    )
+    assert of(found, "MRT415") == of(found, "MRT414") == []
+
+
+def test_MRT407_dialect_read_from_env_py_url_and_engine_named_tree(tmp_path):
+    source = HEADER + '\ndef upgrade():\n    op.create_index("ix_o", "orders", ["user_id"])\n'
+    env_dir = tmp_path / "envproject"
+    (env_dir / "versions").mkdir(parents=True)
+    (env_dir / "env.py").write_text('URL = "mysql+pymysql://app@db/app"\n')
+    named = tmp_path / "versions" / "sqlite"
+    named.mkdir(parents=True)
+    for path in (env_dir / "versions" / "abc123_x.py", named / "abc123_x.py"):
+        path.write_text(source)
+        assert of(analyze_source(source, str(path)), "MRT407") == []
 
 
 def test_MRT415_negative_concurrent_or_table_dropped_too():
