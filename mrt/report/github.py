@@ -1,7 +1,7 @@
 """`--format github`: GitHub Actions workflow commands, one annotation per finding.
 
-`::error file=…,line=…,endLine=…,col=…,title=MRT201::message` shows the finding on the pull
-request's diff. Values are escaped the way the Actions runner expects (`%`, CR, LF; and `:` `,` in
+`::error file=…,line=…,endLine=…,col=…,title=MRT201::DROP COLUMN in upgrade: message` shows the
+finding on the pull request's diff. Values are escaped the way the Actions runner expects (`%`, CR, LF; and `:` `,` in
 properties) so a message can never start a second command.
 """
 
@@ -27,8 +27,9 @@ def render(report: CheckReport) -> str:
             if f.end_line and f.end_line != f.line:
                 props.append(f"endLine={f.end_line}")
             props.append(f"col={f.column + 1}")
-        props.append(f"title={_prop(f'{f.code} {f.pattern}'.strip())}")
+        props.append(f"title={_prop(f.code or f.pattern)}")
         command = "error" if f.severity == "error" else "warning"
-        lines.append(f"::{command} {','.join(props)}::{_data(f.message)}")
+        text = f"{f.pattern}: {f.message}" if f.code and f.pattern else f.message
+        lines.append(f"::{command} {','.join(props)}::{_data(text)}")
     lines.append(report.summary_line())
     return "\n".join(lines) + "\n"

@@ -175,10 +175,10 @@ def test_github_annotations(cli, alembic_project):
     assert result.exit_code == 2
     lines = result.stdout.splitlines()
     assert lines[0].startswith(
-        f"::warning file={V}/0003_backfill.py,line=17,col=1,title=MRT109 Irreversible downgrade::"
+        f"::warning file={V}/0003_backfill.py,line=17,col=1,title=MRT109::Irreversible downgrade: "
     )
     assert lines[1].startswith(
-        f"::error file={V}/0004_drop_phone.py,line=14,col=5,title=MRT201 DROP COLUMN in upgrade::"
+        f"::error file={V}/0004_drop_phone.py,line=14,col=5,title=MRT201::DROP COLUMN in upgrade: "
     )
     assert lines[-1] == "2 finding(s) in 4 migration(s): 1 error(s), 1 warning(s)."
 
@@ -186,7 +186,7 @@ def test_github_annotations(cli, alembic_project):
 def test_github_annotations_escape_what_would_start_a_new_command():
     finding = RiskWarning("1", "a,b:c.py", "p", "line one\nline two 100%", "error", 3, "MRT201")
     [line, _summary] = render("github", CheckReport([finding])).splitlines()
-    assert line == "::error file=a%2Cb%3Ac.py,line=3,col=1,title=MRT201 p::line one%0Aline two 100%25"
+    assert line == "::error file=a%2Cb%3Ac.py,line=3,col=1,title=MRT201::p: line one%0Aline two 100%25"
 
 
 def test_gitlab_code_quality(cli, alembic_project):
