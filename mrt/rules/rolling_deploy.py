@@ -313,7 +313,8 @@ def _using_index(op: Operation) -> bool:
     default_enabled=False,
     summary="The running version does not expect NULLs, or relies on a default that is gone.",
     docs=RuleDocs(
-        what="`alter_column(nullable=True)` on a column that was NOT NULL (not when `existing_nullable=True`), "
+        what="`alter_column(nullable=True)` on a column that was NOT NULL (`existing_nullable=False`, or a call that "
+        "only relaxes nullability; not beside a type change that merely restates it), "
         "`ALTER COLUMN ... DROP NOT NULL`, `alter_column(server_default=None)` / `DROP DEFAULT`, on an existing "
         "table. Django `AlterField` does not state the old definition and is not checked.",
         why="New code writes NULLs that the old version reads as impossible (crashes on None); without the "
@@ -329,16 +330,24 @@ def _using_index(op: Operation) -> bool:
     ),
 )
 def drop_not_null_or_default(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
-    added = {(op.column or "").lower() for op in _changes(m) if op.kind == Kind.ADD_COLUMN}
+    # Columns this migration adds or renames into place: the running version does not know them.
+    introduced = {(op.column or "").lower() for op in _changes(m) if op.kind == Kind.ADD_COLUMN}
+    introduced |= {(op.new_name or "").lower() for op in _changes(m) if op.kind == Kind.RENAME_COLUMN}
     for op in _changes(m):
-        if op.kind != Kind.ALTER_COLUMN or op.origin == "django":
+        if op.kind != Kind.ALTER_COLUMN or op.origin == "django" or (op.column or "").lower() in introduced:
             continue
-        if (op.column or "").lower() in added:
-            continue  # a column added by this migration: the running version does not know it
-        if op.args.get("nullable") is True and op.args.get("existing_nullable") is not True:
+        if op.args.get("nullable") is True and _was_not_null(op):
             yield hit(op, f"{_column(op)} becomes nullable: the running version does not expect NULL there")
         elif op.args.get("server_default") is False:
             yield hit(op, f"The default of {_column(op)} is dropped: INSERTs from the running version relied on it")
+
+
+def _was_not_null(op: Operation) -> bool:
+    """`nullable=True` drops NOT NULL when the column had it: said by `existing_nullable=False`, or implied
+    when relaxing nullability is all the call does (beside a type change it is often just restated)."""
+    if op.args.get("existing_nullable") is not None:
+        return op.args["existing_nullable"] is False
+    return "type" not in op.args
 
 
 def _enum_values(t: Any) -> tuple[str, ...]:

@@ -149,6 +149,15 @@ def test_MRT707_drop_not_null_and_drop_default():
     assert len(of(found, "MRT707")) == 2
 
 
+def test_MRT707_negative_nullable_restated_beside_a_type_change_or_renamed_column():
+    found = alembic(
+        '    op.alter_column("orgs", "settings", type_=sa.Text(), existing_type=sa.String(99), nullable=True)\n'
+        '    op.execute("ALTER TABLE orgs RENAME prompts TO prompts_old")\n'
+        '    op.execute("ALTER TABLE orgs ALTER COLUMN prompts_old DROP NOT NULL")'
+    )
+    assert of(found, "MRT707") == []
+
+
 def test_MRT707_negative_already_nullable_or_column_added_here():
     found = alembic(
         '    op.alter_column("users", "email", type_=sa.Text(), existing_type=sa.String(9), nullable=True, '
