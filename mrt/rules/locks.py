@@ -1113,9 +1113,9 @@ _BACKFILLS = frozenset({Kind.UPDATE, Kind.DELETE, Kind.RUN_PYTHON})
     summary="A backfill (or another scan/rewrite) runs in the transaction that already holds a table lock.",
     docs=RuleDocs(
         what="In one transaction (an Alembic revision outside `autocommit_block()`, an atomic Django migration): "
-        "an UPDATE / DELETE / RunPython after an ALTER of an existing table, or a second step that scans or "
-        "rewrites a table (index build, NOT NULL check, validation, rewriting type change) after a lock on "
-        "another existing table. Reported once per migration, at the step that prolongs the lock.",
+        "an UPDATE / DELETE / RunPython after a lock that blocks writes to an existing table, or a step that scans "
+        "or rewrites a table (index build, NOT NULL check, validation, rewriting type change) while an ACCESS "
+        "EXCLUSIVE lock on another existing table is held. Reported once per migration, at the step that prolongs the lock.",
         why="Locks are held until commit. The ALTER's ACCESS EXCLUSIVE lock stays on while the backfill walks the "
         "table, so a millisecond ALTER becomes an outage as long as the backfill.",
         instead="Commit the schema change first: backfill in a separate migration (Django: `atomic = False` and "
@@ -1139,29 +1139,34 @@ _BACKFILLS = frozenset({Kind.UPDATE, Kind.DELETE, Kind.RUN_PYTHON})
 )
 @per_call
 def lock_held_during_backfill(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
-    locked: Operation | None = None
+    locked: tuple[Operation, str] | None = None  # the first lock that blocks writes
+    exclusive: Operation | None = None  # the first lock that also blocks reads
     for op in m.ops:
         if op.side != UPGRADE or not in_transaction(m, op) or not on_postgresql(m, config, op):
             continue
-        if locked is not None:
-            if op.kind in _BACKFILLS and not op.new_table:
-                what = "RunPython" if op.kind == Kind.RUN_PYTHON else op.kind.upper()
-                yield hit(
-                    op,
-                    f"{what} runs while the lock taken on {_table(locked)} at line {locked.line} is held: the table "
-                    "stays blocked for the whole backfill. Commit the schema change first and backfill separately",
-                )
-                return
-            step = heavy(m, config, op)
-            if step and not same(op.table, locked.table):
-                yield hit(
-                    op,
-                    f"{step[0].upper()}{step[1:]} on {_table(op)} runs while the lock on {_table(locked)} (line "
-                    f"{locked.line}) is held. Split the steps into separate migrations",
-                )
-                return
-        if lock_taken(m, op) in (ACCESS_EXCLUSIVE, SHARE, SHARE_ROW_EXCLUSIVE):
-            locked = locked or op
+        if locked is not None and op.kind in _BACKFILLS and not op.new_table:
+            first, mode = locked
+            what = "RunPython" if op.kind == Kind.RUN_PYTHON else op.kind.upper()
+            yield hit(
+                op,
+                f"{what} runs while the {mode} lock taken on {_table(first)} at line {first.line} is held: the "
+                "table stays blocked for the whole backfill. Commit the schema change first and backfill separately",
+            )
+            return
+        step = heavy(m, config, op) if exclusive is not None else None
+        if step and exclusive is not None and not same(op.table, exclusive.table):
+            yield hit(
+                op,
+                f"{step[0].upper()}{step[1:]} on {_table(op)} runs while the ACCESS EXCLUSIVE lock on "
+                f"{_table(exclusive)} (line {exclusive.line}) blocks its reads and writes. Split the steps into "
+                "separate migrations",
+            )
+            return
+        mode = lock_taken(m, op)
+        if mode in (ACCESS_EXCLUSIVE, SHARE, SHARE_ROW_EXCLUSIVE) and locked is None:
+            locked = (op, mode)
+        if mode == ACCESS_EXCLUSIVE and exclusive is None:
+            exclusive = op
 
 
 # -- MRT422: VACUUM FULL / CLUSTER -----------------------------------------------------------------------------------

@@ -492,6 +492,22 @@ def test_MRT421_negative_backfill_in_autocommit_block_or_non_atomic():
     assert of(alembic_ok, "MRT421") == of(django(body), "MRT421") == []
 
 
+def test_MRT421_index_build_while_another_table_is_exclusively_locked():
+    found = alembic(
+        '    op.add_column("users", sa.Column("plan", sa.String(20), nullable=True))\n'
+        '    op.create_index("ix_orders_user", "orders", ["user_id"])'
+    )
+    hits = of(found, "MRT421")
+    assert len(hits) == 1 and hits[0].table == "orders" and "ACCESS EXCLUSIVE lock on 'users'" in hits[0].message
+
+
+def test_MRT421_negative_two_index_builds_hold_only_share_locks():
+    found = alembic(
+        '    op.create_index("ix_users_plan", "users", ["plan"])\n    op.create_index("ix_orders_user", "orders", ["user_id"])'
+    )
+    assert of(found, "MRT421") == []
+
+
 def test_MRT421_negative_django_alter_field_takes_no_known_lock():
     body = """    operations = [
         migrations.AlterField("user", "plan", models.CharField(max_length=20, help_text="Plan")),
