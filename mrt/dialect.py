@@ -56,7 +56,9 @@ def target_dialect(m: MigrationAST, config: MRTConfig) -> str | None:
         return config.dialect
     if not m.path:
         return None
-    return _detected(os.path.dirname(os.path.abspath(m.path)))
+    if "detected_dialect" not in m.derived:  # rules ask per operation: resolve the path once per file
+        m.derived["detected_dialect"] = _detected(os.path.dirname(os.path.abspath(m.path)))
+    return m.derived["detected_dialect"]  # type: ignore[no-any-return]
 
 
 def pg_version(config: MRTConfig) -> tuple[int, int] | None:

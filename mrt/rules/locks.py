@@ -525,7 +525,11 @@ def drop_index_not_concurrent(m: MigrationAST, config: MRTConfig) -> Iterator[Hi
                 f"{_table(op)} queues every query behind it; {recipe}".replace("Index  ", "Index "),
             )
         elif _is_reindex(op) and not _says(op, "CONCURRENTLY"):
-            yield hit(op, "REINDEX without CONCURRENTLY blocks writes for the whole rebuild; use REINDEX CONCURRENTLY")
+            yield hit(
+                op,
+                "REINDEX without CONCURRENTLY takes a SHARE lock on the table (ACCESS EXCLUSIVE on the index): writes "
+                "wait for the whole rebuild. Use REINDEX ... CONCURRENTLY outside a transaction",
+            )
         elif _is_detach(op) and not _says(op, "CONCURRENTLY"):
             yield hit(
                 op,

@@ -32,13 +32,12 @@ from mrt.rules.matching import same
 from mrt.rules.registry import ROLLING_DEPLOY, Hit, RuleDocs, hit, rule
 
 
-def _changes(m: MigrationAST) -> Iterator[Operation]:
-    """Upgrade operations on tables the running version already uses."""
-    if fresh_database(m):
-        return
-    for op in m.ops:
-        if existing(op):
-            yield op
+def _changes(m: MigrationAST) -> list[Operation]:
+    """Upgrade operations on tables the running version already uses (computed once per migration)."""
+    cached = m.derived.get("compat_changes")
+    if cached is None:
+        cached = m.derived["compat_changes"] = [] if fresh_database(m) else [op for op in m.ops if existing(op)]
+    return cached  # type: ignore[no-any-return]
 
 
 def _column(op: Operation) -> str:
