@@ -104,7 +104,7 @@ class _Session:
         if self._django is None:
             from mrt.verify.django_runner import DjangoRunner
 
-            self._django = DjangoRunner(self.settings())
+            self._django = DjangoRunner(self.settings(), worker=os.environ.get("PYTEST_XDIST_WORKER"))
         return self._django
 
     def close(self) -> None:
@@ -459,16 +459,33 @@ class MRTBuiltinTest(pytest.Item):
 
 
 def _single_head(mrt: MRTFixture) -> None:
+    if mrt.config.django_settings:
+        conflicts = _call(lambda: mrt._session.django_runner().conflicts())
+        if conflicts:
+            pytest.fail(
+                "\n".join(
+                    f"app {app!r} has {len(n)} leaf migrations ({', '.join(n)}); run makemigrations --merge"
+                    for app, n in conflicts.items()
+                ),
+                pytrace=False,
+            )
+        return
     heads = mrt.heads
     if len(heads) != 1:
         pytest.fail(f"the history has {len(heads)} heads ({', '.join(heads)}); merge them", pytrace=False)
 
 
 def _upgrade(mrt: MRTFixture) -> None:
+    if mrt.config.django_settings:
+        _call(lambda: mrt._session.django_runner().migrate())
+        return
     mrt.upgrade("heads")
 
 
 def _model_definitions_match_ddl(mrt: MRTFixture) -> None:
+    if mrt.config.django_settings:
+        mrt.assert_schema_matches()  # makemigrations --check
+        return
     if not mrt.config.target_metadata:
         pytest.skip("set target_metadata (e.g. 'myapp.models:Base') to compare the models with the DDL")
     mrt.upgrade("heads")
@@ -501,6 +518,8 @@ def _all_models_register_on_metadata(mrt: MRTFixture) -> None:
     from mrt.verify.metadata import unregistered_tables
 
     target = mrt.config.target_metadata
+    if mrt.config.django_settings:
+        pytest.skip("SQLAlchemy metadata only: Django registers every model of an installed app itself")
     if not target:
         pytest.skip("set target_metadata (e.g. 'myapp.models:Base') to look for unregistered models")
     package, missing = _call(unregistered_tables, target, mrt.config.root)

@@ -36,7 +36,6 @@ from mrt.verify.timeout import Deadline
 from mrt.verify.watch import RAW_DBAPI_MARKERS, catalog_scope, touched_tables
 
 IRREVERSIBLE = "irreversible"
-_VERSION_TABLE = "django_migrations"
 _RAW_MARKERS = tuple(m for m in RAW_DBAPI_MARKERS if m != "cursor(")  # Django's cursor() is watched
 
 
@@ -63,9 +62,12 @@ class _Step:
 class DjangoRunner:
     """Check the migrations of the Django project named by `django_settings` (see docs/django.md)."""
 
-    def __init__(self, config: MRTConfig | None = None, *, db_url: str | None = None) -> None:
+    def __init__(
+        self, config: MRTConfig | None = None, *, db_url: str | None = None, worker: str | None = None
+    ) -> None:
+        """`worker` (a pytest-xdist worker id) gives each worker a database of its own."""
         self.config = config or MRTConfig()
-        self.database = django_settings.configure(self.config, db_url)
+        self.database = django_settings.configure(self.config, db_url, worker=worker)
         try:
             from django.db import connections
 
@@ -80,7 +82,7 @@ class DjangoRunner:
         self.timeout = self.config.migration_timeout
         self.seeder = Seeder(self.config.seed_rows, self.config.custom_seeds)
         self._transactional_ddl = bool(self.django.features.can_rollback_ddl)
-        self._baseline: set[str] | None = None
+        self._emptied = False
         self._catalog: catalogs.Catalog | None = None
         self._rows: dict[str, list[Row]] = {}
         self._dirty: set[str] | None = None
@@ -92,7 +94,11 @@ class DjangoRunner:
     # -- lifecycle ------------------------------------------------------------------------------------
 
     def close(self) -> None:
+        """Leave the database empty (a later run must not mistake our tables for its own), then let go."""
         try:
+            if self._emptied:
+                with contextlib.suppress(Exception):
+                    self._rebuild()
             with contextlib.suppress(Exception):
                 self.django.close()
             self.connection.close()
@@ -177,8 +183,23 @@ class DjangoRunner:
         return self._walk(plan, {_key(migration)}, None, skips=False)[-1]
 
     def reset(self) -> None:
-        """Back to an empty database (what existed before the first migration stays)."""
+        """Back to an empty database."""
         self._start_from_base()
+
+    def migrate(self) -> None:
+        """Apply every migration, like `migrate` on a fresh database (django_migrations untouched)."""
+        self._start_from_base()
+        state = self._initial_state()
+        for migration in self.plan():
+            result = RevisionResult(_label(migration))
+            try:
+                state = self._advance(migration, state, result)
+            except _Replay:
+                raise VerifyError(f"{result.revision}: {result.failures[0]}") from None
+
+    def conflicts(self) -> dict[str, list[str]]:
+        """Apps with more than one leaf migration (what `migrate` refuses until they are merged)."""
+        return {app: sorted(names) for app, names in self.loader.detect_conflicts().items()}
 
     def _tested_apps(self, apps: list[str] | None, plan: list[Any]) -> set[str]:
         wanted = apps if apps is not None else self.config.django_apps
@@ -406,26 +427,17 @@ class DjangoRunner:
     # -- database state -----------------------------------------------------------------------------------
 
     def _start_from_base(self) -> None:
-        if self._baseline is None:
-            if _VERSION_TABLE in self._inspect_tables():
-                # Migrated by Django before (a reused test database): everything in it is the migrations'.
-                database.wipe(self.connection, (), version_table="")
-                self._baseline = set()
-            else:
-                self._baseline = database.baseline(self.connection, _VERSION_TABLE)
-            self.connection.commit()
+        """Empty the database, as Django's test runner starts from a new one; a `django_migrations`
+        table left by an earlier `migrate` goes too (the runner itself never creates it)."""
+        if not self._emptied:
+            self._recover()
+            database.wipe(self.connection, (), version_table="")
+            self._emptied = True
         self._rebuild()
-
-    def _inspect_tables(self) -> list[str]:
-        from sqlalchemy import inspect
-
-        tables = inspect(self.connection).get_table_names()
-        self.connection.commit()
-        return tables
 
     def _rebuild(self) -> None:
         self._recover()
-        database.wipe(self.connection, self._baseline or (), _VERSION_TABLE)
+        database.wipe(self.connection, (), version_table="")
         self._invalidate()
 
     def _invalidate(self) -> None:

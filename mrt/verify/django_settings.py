@@ -44,8 +44,11 @@ class DjangoDatabase:
     notes: list[str] = field(default_factory=list)
 
 
-def configure(config: MRTConfig, db_url: str | None = None) -> DjangoDatabase:
-    """Load the settings, rewrite the `default` alias, guard it, and run `django.setup()`."""
+def configure(config: MRTConfig, db_url: str | None = None, *, worker: str | None = None) -> DjangoDatabase:
+    """Load the settings, rewrite the `default` alias, guard it, and run `django.setup()`.
+
+    Under pytest-xdist, `worker` ("gw0") suffixes the database name, as Alembic mode does.
+    """
     try:
         import django
         from django.conf import settings
@@ -54,8 +57,10 @@ def configure(config: MRTConfig, db_url: str | None = None) -> DjangoDatabase:
     module = config.django_settings
     if not module:
         raise VerifyError("Django mode needs django_settings (the settings module, e.g. 'myproject.settings')")
-    project_dir = config.django_project_dir or config.root or "."
-    project_path = str(Path(project_dir).resolve())
+    project_dir = Path(config.django_project_dir or config.root or ".")
+    if not project_dir.is_absolute() and config.root:
+        project_dir = Path(config.root) / project_dir
+    project_path = str(project_dir.resolve())
     if project_path not in sys.path:
         sys.path.insert(0, project_path)
     url = db_url or config.db_url or None
@@ -78,6 +83,8 @@ def configure(config: MRTConfig, db_url: str | None = None) -> DjangoDatabase:
         raise VerifyError(f"cannot load the Django settings {module!r}: {type(exc).__name__}: {exc}") from None
     configured = _ORIGINAL.setdefault("default", dict(databases.get("default") or {}))
     target = _test_database(configured, url)
+    if worker and target.temp_dir is None:
+        _per_worker(target, worker)
     _install_driver(target.url)
     check_disposable(target.url, allow_unsafe=config.allow_unsafe_database)
     entry = django_database(target.url, configured)
@@ -97,6 +104,15 @@ def configure(config: MRTConfig, db_url: str | None = None) -> DjangoDatabase:
         drop(target)
         raise VerifyError(f"django.setup() failed for {module!r}: {type(exc).__name__}: {exc}") from None
     return target
+
+
+def _per_worker(target: DjangoDatabase, worker: str) -> None:
+    from mrt.verify.isolation import worker_url
+
+    base = target.url
+    target.url = worker_url(base, worker)
+    if target.admin_url is None and target.url != base and not base.startswith("sqlite"):
+        target.admin_url = base  # the worker's database is created through the configured one
 
 
 # The settings' own `default` entry, and the entry mrt installed in its place (one Django per process).
