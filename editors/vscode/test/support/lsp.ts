@@ -90,6 +90,8 @@ export interface SessionOptions {
 export class ServerSession {
   readonly logs: LogMessageParams[] = [];
   readonly published: PublishDiagnosticsParams[] = [];
+  /** How many times the server asked for the `mrt` section (it does once `initialized` arrives). */
+  configurationRequests = 0;
   initializeResult: InitializeResult | undefined;
   private waiters: Array<() => void> = [];
 
@@ -109,9 +111,10 @@ export class ServerSession {
     connection.onNotification(PublishDiagnosticsNotification.type, (params) =>
       session.record(() => session.published.push(params)),
     );
-    connection.onRequest(ConfigurationRequest.type, (params) =>
-      params.items.map((item) => (item.section === "mrt" ? (options.configuration ?? {}) : null)),
-    );
+    connection.onRequest(ConfigurationRequest.type, (params) => {
+      session.record(() => (session.configurationRequests += 1));
+      return params.items.map((item) => (item.section === "mrt" ? (options.configuration ?? {}) : null));
+    });
     connection.onRequest(RegistrationRequest.type, () => null);
     connection.onRequest(WorkDoneProgressCreateRequest.type, () => null);
     connection.listen();
