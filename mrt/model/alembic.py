@@ -409,6 +409,8 @@ class AlembicReader:
         op.table = self._str(args.get("table_name"))
         op.args["concurrently"] = literal(args.get("postgresql_concurrently"), self.constants) is True
         op.args["unique"] = literal(args.get("unique"), self.constants) is True
+        if literal(args.get("if_not_exists"), self.constants) is True:
+            op.args["if_not_exists"] = True
         columns = literal(args.get("columns"), self.constants)
         if isinstance(columns, (list, tuple)):
             op.args["columns"] = tuple(str(c) for c in columns)
@@ -418,6 +420,8 @@ class AlembicReader:
         op.name = self._str(args.get("index_name"))
         op.table = self._str(args.get("table_name"))
         op.args["concurrently"] = literal(args.get("postgresql_concurrently"), self.constants) is True
+        if literal(args.get("if_exists"), self.constants) is True:
+            op.args["if_exists"] = True
 
     def _op_drop_constraint(self, op: Operation, args: dict[str, ast.expr], call: ast.Call) -> None:
         op.kind = Kind.DROP_CONSTRAINT

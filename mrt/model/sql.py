@@ -183,6 +183,7 @@ def _translate_statement(stmt: Any) -> list[dict[str, Any]]:
                 "args": {
                     "concurrently": bool(stmt.concurrent),
                     "unique": bool(stmt.unique),
+                    **({"if_not_exists": True} if stmt.if_not_exists else {}),
                     "columns": tuple(p.name for p in stmt.indexParams or () if getattr(p, "name", None)),
                 },
             }

@@ -704,8 +704,13 @@ def set_not_null(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 # -- MRT416 / MRT417: constraints validated under lock ----------------------------------------------------------------
 
 
+_DOMAIN_CONSTRAINT = re.compile(r"\bADD\b(?:(?!\bNOT\s+VALID\b).)*$", re.IGNORECASE | re.DOTALL)
+
+
 def validates_constraint(op: Operation) -> str | None:
-    """'foreign key' or 'check' when `op` adds a constraint PostgreSQL validates immediately."""
+    """'foreign key', 'check' or 'domain' when `op` adds a constraint PostgreSQL validates immediately."""
+    if op.kind == Kind.OTHER_SQL and op.args.get("statement") == "AlterDomainStmt":
+        return "domain" if op.sql and _DOMAIN_CONSTRAINT.search(op.sql) and "CONSTRAINT" in op.sql.upper() else None
     if op.kind == Kind.CREATE_CONSTRAINT and not op.args.get("not_valid"):
         ctype = op.args.get("constraint_type")
         if ctype == "foreignkey":
@@ -729,7 +734,8 @@ def validates_constraint(op: Operation) -> str | None:
     docs=RuleDocs(
         what="`op.create_foreign_key` / `create_check_constraint` without `postgresql_not_valid=True`, a column "
         "added with `sa.ForeignKey(...)`, `ADD CONSTRAINT ... FOREIGN KEY / CHECK` without `NOT VALID`, Django "
-        "`AddConstraint(CheckConstraint(...))` or an un-indexed `ForeignKey` field, on an existing table.",
+        "`AddConstraint(CheckConstraint(...))` or an un-indexed `ForeignKey` field, on an existing table; and "
+        "`ALTER DOMAIN ... ADD CONSTRAINT` without `NOT VALID`.",
         why="Validation scans the whole table while the ALTER holds its lock: SHARE ROW EXCLUSIVE on both tables "
         "for a foreign key (writes blocked on parent and child), ACCESS EXCLUSIVE for a CHECK.",
         instead="Add the constraint `NOT VALID` (instant; new rows are checked), then `VALIDATE CONSTRAINT` in a "
@@ -769,6 +775,12 @@ def constraint_without_not_valid(m: MigrationAST, config: MRTConfig) -> Iterator
                 op,
                 f"CHECK constraint {op.name or ''} on {_table(op)} is validated under an ACCESS EXCLUSIVE lock. "
                 "Add it NOT VALID, then VALIDATE CONSTRAINT in a separate transaction".replace("  ", " "),
+            )
+        elif kind == "domain":
+            yield hit(
+                op,
+                "ALTER DOMAIN ... ADD CONSTRAINT checks every column of that domain in every table, each table locked "
+                "(SHARE) during its scan. Add it NOT VALID, then ALTER DOMAIN ... VALIDATE CONSTRAINT separately",
             )
 
 
@@ -1338,3 +1350,61 @@ def json_not_jsonb(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
         if columns and _targets_postgresql(m, config):
             where = f"{op.table}.{columns[0]}" if len(columns) == 1 else f"{op.table} ({', '.join(columns)})"
             yield hit(op, f"{where} uses json: no equality operator and no GIN index on PostgreSQL; use jsonb")
+
+
+# -- MRT425: re-runnable non-transactional steps ------------------------------------------------------------------
+
+
+def _guarded(op: Operation) -> bool:
+    if op.kind == Kind.CREATE_INDEX:
+        return bool(op.args.get("if_not_exists"))
+    return bool(op.args.get("if_exists"))
+
+
+@rule(
+    code="MRT425",
+    name="Concurrent index step not re-runnable",
+    category=LOCKS,
+    severity=WARNING,
+    summary="CREATE/DROP INDEX CONCURRENTLY outside a transaction without IF [NOT] EXISTS cannot be retried.",
+    docs=RuleDocs(
+        what="`op.create_index(..., postgresql_concurrently=True)` without `if_not_exists=True`, `op.drop_index(..., "
+        "postgresql_concurrently=True)` without `if_exists=True`, or raw `CREATE INDEX CONCURRENTLY` / `DROP INDEX "
+        "CONCURRENTLY` without `IF NOT EXISTS` / `IF EXISTS`, inside `autocommit_block()` or an `atomic = False` "
+        "migration. Django's `AddIndexConcurrently` has no such option and is not reported.",
+        why="Outside a transaction nothing is rolled back: a build that fails or is cancelled (deadlock, lock "
+        "timeout, duplicate key) leaves an INVALID index behind, and the retried migration then fails with 'relation "
+        "already exists'. Someone has to repair the database by hand in the middle of a deploy.",
+        instead="Make the step idempotent (`IF NOT EXISTS` / `if_not_exists=True`), and drop an INVALID leftover "
+        "before retrying (`DROP INDEX CONCURRENTLY IF EXISTS`).",
+        example="# Alembic\n"
+        "with op.get_context().autocommit_block():\n"
+        '    op.create_index("ix_orders_user_id", "orders", ["user_id"], postgresql_concurrently=True)\n\n'
+        "# Django (atomic = False)\n"
+        'migrations.RunSQL("CREATE INDEX CONCURRENTLY ix_order_user ON shop_order (user_id)", migrations.RunSQL.noop)\n',
+        fixed="# Alembic\n"
+        "with op.get_context().autocommit_block():\n"
+        "    op.create_index(\n"
+        '        "ix_orders_user_id", "orders", ["user_id"], postgresql_concurrently=True, if_not_exists=True\n'
+        "    )\n\n"
+        "# Django (atomic = False)\n"
+        "migrations.RunSQL(\n"
+        '    "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_order_user ON shop_order (user_id)",\n'
+        '    "DROP INDEX CONCURRENTLY IF EXISTS ix_order_user",\n'
+        ")\n",
+    ),
+)
+@per_call
+def concurrent_not_rerunnable(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    for op in m.ops:
+        if op.kind not in (Kind.CREATE_INDEX, Kind.DROP_INDEX) or not op.args.get("concurrently"):
+            continue
+        if op.origin == "django" or in_transaction(m, op) or _guarded(op) or not on_postgresql(m, config, op):
+            continue
+        guard = "IF NOT EXISTS" if op.kind == Kind.CREATE_INDEX else "IF EXISTS"
+        verb = "build" if op.kind == Kind.CREATE_INDEX else "drop"
+        yield hit(
+            op,
+            f"Concurrent index {verb} of {op.name or 'an index'} on {_table(op)} runs outside a transaction without "
+            f"{guard}: after a failure the retry fails on the INVALID leftover. Add {guard}",
+        )

@@ -583,3 +583,44 @@ def test_several_statements_in_one_execute_are_one_finding_per_rule():
     )
     hits = of(found, "MRT418")
     assert len(hits) == 1 and hits[0].message.endswith("(+1 more in the same statement)")
+
+
+# -- MRT425 / domains -----------------------------------------------------------------------------------------------
+
+
+def test_MRT425_concurrent_index_in_autocommit_block_without_if_not_exists():
+    found = alembic(
+        "    with op.get_context().autocommit_block():\n"
+        '        op.create_index("ix_o", "orders", ["user_id"], postgresql_concurrently=True)\n'
+        '        op.execute("DROP INDEX CONCURRENTLY ix_old")'
+    )
+    hits = of(found, "MRT425")
+    assert len(hits) == 2 and "IF NOT EXISTS" in hits[0].message and "IF EXISTS" in hits[1].message
+
+
+def test_MRT425_negative_guarded_steps_and_django_add_index_concurrently():
+    guarded = alembic(
+        "    with op.get_context().autocommit_block():\n"
+        '        op.create_index("ix_o", "orders", ["user_id"], postgresql_concurrently=True, if_not_exists=True)\n'
+        '        op.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_p ON orders (paid)")\n'
+        '        op.execute("DROP INDEX CONCURRENTLY IF EXISTS ix_old")'
+    )
+    body = (
+        "    atomic = False\n"
+        '    operations = [AddIndexConcurrently("order", models.Index(fields=["user"], name="ix_order_user"))]\n'
+    )
+    assert of(guarded, "MRT425") == of(django(body), "MRT425") == []
+
+
+def test_MRT416_domain_constraint_without_not_valid():
+    found = alembic('    op.execute("ALTER DOMAIN positive_int ADD CONSTRAINT pos CHECK (VALUE > 0)")')
+    hits = of(found, "MRT416")
+    assert len(hits) == 1 and "ALTER DOMAIN" in hits[0].message
+
+
+def test_MRT416_negative_domain_constraint_not_valid_or_dropped():
+    found = alembic(
+        '    op.execute("ALTER DOMAIN positive_int ADD CONSTRAINT pos CHECK (VALUE > 0) NOT VALID")\n'
+        '    op.execute("ALTER DOMAIN positive_int DROP CONSTRAINT old")'
+    )
+    assert of(found, "MRT416") == []
