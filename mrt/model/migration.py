@@ -7,8 +7,8 @@ The name is the spec's (pytest-mrt's `custom_checks` receive a `MigrationAST`), 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from mrt.model.ops import DOWNGRADE, UPGRADE, Operation, Span
 
@@ -62,12 +62,15 @@ class MigrationAST:
 
     @property
     def filename(self) -> str:
-        return Path(self.path).name
+        return os.path.basename(self.path)
 
     @property
     def name(self) -> str:
-        """Django's migration name (file stem); for Alembic the stem as well."""
-        return Path(self.path).stem
+        """Django's migration name (file stem); for Alembic the stem as well.
+
+        `os.path`, not `pathlib`: graph building and labels ask for it ~7 times per file.
+        """
+        return os.path.splitext(os.path.basename(self.path))[0]
 
     @property
     def is_migration(self) -> bool:
