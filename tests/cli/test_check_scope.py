@@ -99,21 +99,12 @@ def test_history_is_read_but_only_the_named_files_are_reported(cli, alembic_proj
     assert result.exit_code == 1
 
 
-def test_check_compat_selects_the_rolling_deploy_family(cli, alembic_project, monkeypatch):
-    import mrt.analyzer
-
-    seen = []
-    real = mrt.analyzer.analyze_project
-
-    def spy(paths, settings):
-        seen.append(settings)
-        return real(paths, settings)
-
-    monkeypatch.setattr(mrt.analyzer, "analyze_project", spy)
-    cli("check", "-f", "json")
-    cli("check", "-f", "json", "--check-compat")
-    assert not any(code.startswith("MRT7") for code in seen[0].extend_select)
-    assert "MRT7" in seen[1].extend_select
+def test_check_compat_adds_the_rolling_deploy_family(cli, alembic_project):
+    assert _reported(cli("check", "-f", "json")) == [("0003", "MRT109"), ("0004", "MRT201")]
+    with_compat = _reported(cli("check", "-f", "json", "--check-compat"))
+    assert ("0004", "MRT701") in with_compat
+    assert {rule for _, rule in with_compat} - {"MRT109", "MRT201"} == {"MRT701"}
+    assert _reported(cli("check", "-f", "json", "--check-compat", "--since", "0004")) == []
 
 
 def test_the_ancestor_walk_is_iterative_on_a_10000_revision_chain():
