@@ -100,6 +100,35 @@ def test_a_broken_migration_does_not_stop_the_rest(shop: Path) -> None:
     assert results["reviews/0001_squashed_0002_review_rating"]["label"] == "reversible"
 
 
+def test_python_default_and_db_default_fields_round_trip(shop: Path) -> None:
+    django = pytest.importorskip("django")
+    if django.VERSION < (5, 0):
+        pytest.skip("db_default needs Django 5.0")
+    add_migration(
+        shop,
+        "catalog",
+        "0006_defaults",
+        """
+        from django.db import migrations, models
+        from django.db.models.functions import Now
+
+
+        class Migration(migrations.Migration):
+            dependencies = [("catalog", "0005_default_categories")]
+            operations = [
+                # default=: Django fills the existing rows, then drops the column default again.
+                migrations.AddField("product", "sku", models.CharField(max_length=20, default="none")),
+                # db_default=: a real DEFAULT in the database, which the rollback must take away.
+                migrations.AddField("product", "active", models.BooleanField(db_default=True)),
+                migrations.AddField("category", "created", models.DateTimeField(db_default=Now())),
+            ]
+        """,
+    )
+    out = run(shop, "verify", "--apps", "catalog", "--revision", "catalog.0006_defaults", "--format", "json")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert json.loads(out.stdout)["results"][0]["label"] == "reversible"
+
+
 def test_bad_settings_module_is_one_line(shop: Path) -> None:
     out = run(shop, "verify", "--django-settings", "nosuch.settings")
     assert out.returncode == 3
@@ -120,6 +149,7 @@ def test_the_mrt_fixture_in_django_mode(shop: Path) -> None:
         ),
         encoding="utf-8",
     )
+    (shop / "pytest.ini").write_text("[pytest]\nmrt_tests = all\n", encoding="utf-8")
     (shop / "test_migrations.py").write_text(
         textwrap.dedent(
             """
@@ -159,6 +189,7 @@ def test_the_mrt_fixture_in_django_mode(shop: Path) -> None:
         text=True,
         timeout=300,
     )
-    assert "1 failed, 4 passed" in out.stdout, out.stdout + out.stderr
+    # The built-in tests (mrt_tests = all) run in Django mode too; the metadata one is Alembic's.
+    assert "1 failed, 9 passed, 1 skipped" in out.stdout, out.stdout + out.stderr
     assert "✗  accounts/0004_trim_names  irreversible" in out.stdout
     assert "✓  orders/0003_order_reference  reversible" in out.stdout
