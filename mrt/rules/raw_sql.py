@@ -17,7 +17,7 @@ from mrt.findings import ERROR, WARNING
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation, Span
 from mrt.model.pyexpr import PLACEHOLDER, last_name
-from mrt.rules.locks import in_transaction, one_per_call
+from mrt.rules.lock_context import in_transaction, one_per_call
 from mrt.rules.matching import downgrade, explicit_upgrade_ops, same
 from mrt.rules.registry import RAW_SQL, Hit, RuleDocs, hit, rule
 

@@ -42,6 +42,7 @@ _FAMILIES = (
     "mrt.rules.squash",
     "mrt.rules.parsing",
     "mrt.rules.locks",
+    "mrt.rules.rewrites",
     "mrt.rules.graph",
     "mrt.rules.rolling_deploy",
     "mrt.rules.raw_sql",

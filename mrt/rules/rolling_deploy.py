@@ -19,7 +19,7 @@ from mrt.findings import ERROR, WARNING
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
 from mrt.rules.asymmetry import narrowing
-from mrt.rules.locks import (
+from mrt.rules.lock_context import (
     AUTO_FIELDS,
     SERIAL_TYPES,
     builds_unique,

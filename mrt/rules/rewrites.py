@@ -1,0 +1,420 @@
+"""MRT4xx — table rewrites and engine specifics: volatile defaults and any default before PostgreSQL 11,
+type changes that are not binary-compatible, serial/identity/generated columns, VACUUM FULL / CLUSTER,
+MySQL table copies, and `json` where `jsonb` was meant.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from mrt.config import MRTConfig
+from mrt.dialect import MYSQL, POSTGRESQL, pg_version, target_dialect
+from mrt.findings import WARNING
+from mrt.model.migration import MigrationAST
+from mrt.model.ops import UPGRADE, Kind, Operation
+from mrt.rules.lock_context import (
+    AUTO_FIELDS,
+    SERIAL_TYPES,
+    VOLATILE_FUNCTIONS,
+    existing,
+    is_m2m,
+    old_type,
+    on_postgresql,
+    per_call,
+    qualified_column,
+    quoted_table,
+    rewrite_reason,
+    says,
+    type_name,
+)
+from mrt.rules.registry import ALEMBIC_ONLY, LOCKS, Hit, RuleDocs, hit, rule
+
+# -- MRT404 / MRT405: defaults -----------------------------------------------------------------------------------
+
+
+_CALLED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+
+
+def default_functions(op: Operation) -> set[str]:
+    """Functions called by a column's database default (raw SQL, `server_default=sa.text(...)`, `db_default=`)."""
+    names = {n.lower() for n in op.args.get("default_functions") or ()}
+    for key in ("server_default_expr", "db_default_expr"):
+        text = op.args.get(key)
+        if isinstance(text, str):
+            names |= {n.lower() for n in _CALLED.findall(text)}  # also finds SQL inside sa.text("...")
+    return names
+
+
+def _pre_11(config: MRTConfig) -> bool:
+    version = pg_version(config)
+    return version is not None and version < (11, 0)
+
+
+@rule(
+    code="MRT404",
+    name="ADD COLUMN with volatile DEFAULT",
+    category=LOCKS,
+    severity=WARNING,
+    summary="A column whose default is volatile (random(), gen_random_uuid(), clock_timestamp(), nextval) "
+    "rewrites the whole table.",
+    docs=RuleDocs(
+        what="`ADD COLUMN` on an existing table whose database default calls a volatile function: raw SQL "
+        '`DEFAULT gen_random_uuid()`, Alembic `server_default=sa.text("uuid_generate_v4()")`, Django '
+        "`db_default=RandomUUID()`. A Python-side `default=` (Alembic or Django) is not a database default and "
+        "is not reported; neither are constant or stable defaults such as `now()`.",
+        why="PostgreSQL 11+ stores a constant default in the catalog and adds the column instantly, but a volatile "
+        "default must be computed per row: the table is rewritten under an ACCESS EXCLUSIVE lock, blocking reads "
+        "and writes for the duration.",
+        instead="Add the column without a default (or with a constant one), set the volatile default with "
+        "`ALTER COLUMN ... SET DEFAULT` (affects new rows only), and backfill existing rows in batches.",
+        example="# Alembic\n"
+        'op.add_column("orders", sa.Column("token", UUID, server_default=sa.text("gen_random_uuid()")))\n\n'
+        "# Django\n"
+        'migrations.AddField("order", "token", models.UUIDField(db_default=RandomUUID()))\n',
+        fixed="# Alembic\n"
+        'op.add_column("orders", sa.Column("token", UUID, nullable=True))\n'
+        'op.alter_column("orders", "token", server_default=sa.text("gen_random_uuid()"))\n'
+        "# ...then backfill existing rows in batches, outside this migration\n\n"
+        "# Django\n"
+        'migrations.AddField("order", "token", models.UUIDField(null=True))\n'
+        "migrations.RunSQL(\n"
+        '    "ALTER TABLE shop_order ALTER COLUMN token SET DEFAULT gen_random_uuid()",\n'
+        '    "ALTER TABLE shop_order ALTER COLUMN token DROP DEFAULT",\n'
+        ")\n",
+    ),
+)
+@per_call
+def volatile_default(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    if _pre_11(config):
+        return  # MRT405 reports every default before PostgreSQL 11
+    for op in m.ops:
+        if op.kind != Kind.ADD_COLUMN or not existing(op) or not on_postgresql(m, config, op):
+            continue
+        volatile = sorted(default_functions(op) & VOLATILE_FUNCTIONS)
+        if volatile:
+            yield hit(
+                op,
+                f"Column {qualified_column(op)} gets a volatile default ({volatile[0]}()): {quoted_table(op)} is rewritten under "
+                "an ACCESS EXCLUSIVE lock. Add it without the default, SET DEFAULT afterwards, backfill in batches",
+            )
+
+
+@rule(
+    code="MRT405",
+    name="ADD COLUMN with DEFAULT before PostgreSQL 11",
+    category=LOCKS,
+    severity=WARNING,
+    summary="On PostgreSQL 10 and older, adding a column with any default rewrites the table.",
+    docs=RuleDocs(
+        what="`ADD COLUMN` with a database default (Alembic `server_default=`, raw SQL `DEFAULT`, Django "
+        "`default=` or `db_default=`: Django sets the default during the ALTER) on an existing table, when "
+        '`[tool.mrt] dialect = "postgresql"` and `version` is below 11. Silent when the version is 11+ or unknown.',
+        why="Before PostgreSQL 11 every existing row is rewritten to store the default, under an ACCESS EXCLUSIVE "
+        "lock that blocks reads and writes for the whole rewrite.",
+        instead="Add the column nullable without a default, set the default separately (new rows only), backfill "
+        "in batches, then add NOT NULL via a validated CHECK constraint. Or upgrade PostgreSQL.",
+        example="# Alembic\n"
+        'op.add_column("users", sa.Column("plan", sa.String, server_default="free"))\n\n'
+        "# Django\n"
+        'migrations.AddField("user", "plan", models.CharField(max_length=20, default="free"))\n',
+        fixed="# Alembic\n"
+        'op.add_column("users", sa.Column("plan", sa.String, nullable=True))\n'
+        'op.alter_column("users", "plan", server_default="free")\n\n'
+        "# Django\n"
+        'migrations.AddField("user", "plan", models.CharField(max_length=20, null=True))\n'
+        "# then a RunSQL SET DEFAULT, and a batched backfill\n",
+    ),
+)
+@per_call
+def default_before_11(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    if not _pre_11(config) or target_dialect(m, config) != POSTGRESQL:
+        return
+    for op in m.ops:
+        if op.kind != Kind.ADD_COLUMN or not existing(op) or is_m2m(op):
+            continue
+        if op.args.get("server_default") or (op.origin == "django" and op.args.get("default")):
+            yield hit(
+                op,
+                f"Column {qualified_column(op)} is added with a default: before PostgreSQL 11 this rewrites {quoted_table(op)} "
+                "under an ACCESS EXCLUSIVE lock. Add it nullable, SET DEFAULT separately, backfill in batches",
+            )
+
+
+# -- MRT418: type changes that rewrite ------------------------------------------------------------------------------
+
+
+@rule(
+    code="MRT418",
+    name="Column type change rewrites the table",
+    category=LOCKS,
+    severity=WARNING,
+    summary="ALTER COLUMN ... TYPE to a type that is not binary-compatible rewrites the table and its indexes.",
+    docs=RuleDocs(
+        what="`op.alter_column(..., type_=new, existing_type=old)` or `ALTER COLUMN ... TYPE` (the old type read "
+        "from `existing_type=` or from the downgrade) on an existing table, when the change is not one PostgreSQL "
+        "does in place. In place (not reported): VARCHAR growth, VARCHAR to TEXT or unbounded VARCHAR, TEXT to "
+        "VARCHAR, NUMERIC precision growth at the same scale, NUMERIC to unconstrained NUMERIC, CIDR to INET, "
+        'TIMESTAMP to TIMESTAMPTZ on PostgreSQL 12+ (`version = "12"` or later; needs a UTC session). Types '
+        "mrt does not know, and changes whose old type is not written down, are not reported. Django "
+        "`AlterField` does not state the old type and is not checked.",
+        why="A rewrite copies every row and rebuilds every index of the table under ACCESS EXCLUSIVE: no reads, no "
+        "writes, for minutes to hours. INTEGER to BIGINT is the classic outage.",
+        instead="Add a new column of the new type, dual-write (trigger or application), backfill in batches, then "
+        "swap the columns in a short migration. For VARCHAR limits, prefer TEXT with a CHECK constraint added "
+        "NOT VALID.",
+        example="# Alembic\n"
+        'op.alter_column("events", "id", type_=sa.BigInteger(), existing_type=sa.Integer())\n\n'
+        "# Django (RunSQL)\n"
+        "migrations.RunSQL(\n"
+        '    "ALTER TABLE app_event ALTER COLUMN id TYPE bigint",\n'
+        '    "ALTER TABLE app_event ALTER COLUMN id TYPE integer",\n'
+        ")\n",
+        fixed="# Alembic: expand, backfill, then switch in a later release\n"
+        'op.add_column("events", sa.Column("id_new", sa.BigInteger(), nullable=True))\n'
+        "# ...trigger or application dual-writes id_new; batched backfill; then swap names\n\n"
+        "# Django: the same steps as AddField + RunPython backfill (atomic = False) + RenameField\n",
+    ),
+)
+@per_call
+def rewriting_type_change(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    for op in m.ops:
+        if op.kind != Kind.ALTER_COLUMN or not existing(op) or "type" not in op.args or op.origin == "django":
+            continue
+        if not on_postgresql(m, config, op) or op.args.get("dialect") == MYSQL:
+            continue
+        reason = rewrite_reason(old_type(m, op), op.args["type"], config)
+        if reason:
+            yield hit(
+                op,
+                f"Type change of {qualified_column(op)} rewrites {quoted_table(op)} and its indexes under an ACCESS EXCLUSIVE lock "
+                f"({reason}). Add a new column, backfill, and swap instead",
+            )
+
+
+# -- MRT419: serial / identity / stored generated -----------------------------------------------------------------
+
+
+def _generated_kind(op: Operation) -> str | None:
+    args = op.args
+    if args.get("generated") in ("identity", "stored", True):
+        return "generated" if args["generated"] in ("stored", True) else "identity"
+    name = type_name(op)
+    if name in SERIAL_TYPES:
+        return "serial"
+    field = (args.get("type") or {}).get("name")
+    if op.origin == "django" and field in AUTO_FIELDS:
+        return "auto-increment"
+    return None
+
+
+@rule(
+    code="MRT419",
+    name="Serial, identity or stored generated column added",
+    category=LOCKS,
+    severity=WARNING,
+    summary="Adding a serial/identity/stored generated column fills every row: a table rewrite under lock.",
+    docs=RuleDocs(
+        what="`ADD COLUMN` of a `serial`/`bigserial` type, `GENERATED ... AS IDENTITY`, or `GENERATED ALWAYS AS "
+        "(...) STORED` (Alembic `sa.Identity()` / `sa.Computed()`, Django `AutoField`/`BigAutoField`, "
+        "`GeneratedField(db_persist=True)`) on a table that existed before the migration. Virtual generated "
+        "columns are not reported.",
+        why="Every existing row gets a value computed at ALTER time, so PostgreSQL rewrites the table (and MySQL "
+        "copies it) while holding ACCESS EXCLUSIVE.",
+        instead="Add a plain nullable column, fill it in batches (from a sequence, or the expression), then attach "
+        "the default / identity / constraint. For generated values, consider a view or a trigger.",
+        example="# Alembic\n"
+        'op.add_column("orders", sa.Column("total_cents", sa.Integer, sa.Computed("total * 100")))\n\n'
+        "# Django\n"
+        "migrations.AddField(\n"
+        '    "order",\n'
+        '    "total_cents",\n'
+        '    models.GeneratedField(expression=F("total") * 100, output_field=models.IntegerField(), db_persist=True),\n'
+        ")\n",
+        fixed="# Alembic\n"
+        'op.add_column("orders", sa.Column("total_cents", sa.Integer, nullable=True))\n'
+        "# ...batched backfill, then a trigger or application code keeps it in sync\n\n"
+        "# Django\n"
+        'migrations.AddField("order", "total_cents", models.IntegerField(null=True))\n',
+    ),
+)
+@per_call
+def generated_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    for op in m.ops:
+        if op.kind != Kind.ADD_COLUMN or not existing(op):
+            continue
+        kind = _generated_kind(op)
+        if kind and target_dialect(m, config) != "sqlite":
+            yield hit(
+                op,
+                f"{kind.capitalize()} column {qualified_column(op)} is filled for every existing row: {quoted_table(op)} is "
+                "rewritten under an ACCESS EXCLUSIVE lock. Add a plain nullable column and backfill in batches",
+            )
+
+
+# -- MRT422: VACUUM FULL / CLUSTER -----------------------------------------------------------------------------------
+
+
+@rule(
+    code="MRT422",
+    name="VACUUM FULL or CLUSTER",
+    category=LOCKS,
+    severity=WARNING,
+    summary="VACUUM FULL and CLUSTER rewrite the table under an ACCESS EXCLUSIVE lock.",
+    docs=RuleDocs(
+        what="`VACUUM FULL` or `CLUSTER` in raw SQL (op.execute, RunSQL).",
+        why="Both rewrite the whole table while holding ACCESS EXCLUSIVE: no reads, no writes until done. "
+        "VACUUM also cannot run inside the migration's transaction.",
+        instead="Run maintenance outside migrations, with `pg_repack` (or `REPACK CONCURRENTLY` on PostgreSQL 19+), "
+        "or plain `VACUUM` (no FULL), which does not block.",
+        example="# Alembic\n"
+        'op.execute("VACUUM FULL events")\n\n'
+        "# Django\n"
+        'migrations.RunSQL("CLUSTER events USING ix_events_created", migrations.RunSQL.noop)\n',
+        fixed="# outside the migration, during a maintenance window:\n# pg_repack --table=events\n",
+    ),
+)
+@per_call
+def vacuum_full(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    for op in m.ops:
+        if op.side != UPGRADE or op.kind != Kind.MAINTENANCE:
+            continue
+        statement = op.args.get("statement")
+        if statement == "ClusterStmt" or (statement == "VacuumStmt" and says(op, "FULL")):
+            what = "CLUSTER" if statement == "ClusterStmt" else "VACUUM FULL"
+            yield hit(op, f"{what} rewrites the table under an ACCESS EXCLUSIVE lock; use pg_repack outside migrations")
+
+
+# -- MRT423: MySQL copies -------------------------------------------------------------------------------------------
+
+
+def _enum_values(t: Any) -> tuple[str, ...] | None:
+    if not isinstance(t, dict) or str(t.get("name", "")).lower() not in ("enum", "set"):
+        return None
+    values = tuple(a for a in t.get("args") or () if isinstance(a, str))
+    return values or None
+
+
+@rule(
+    code="MRT423",
+    name="MySQL table copy or blocking ALTER",
+    category=LOCKS,
+    severity=WARNING,
+    summary="ALGORITHM=COPY, LOCK=SHARED/EXCLUSIVE, or an ENUM/SET change other than appending makes MySQL copy "
+    "or lock the table.",
+    docs=RuleDocs(
+        what="Raw `ALTER TABLE ... ALGORITHM=COPY` or `LOCK=SHARED` / `LOCK=EXCLUSIVE` (parsed with sqlglot's MySQL "
+        'dialect), and, when the target is MySQL (`dialect = "mysql"` or a mysql URL in alembic.ini), an '
+        "`alter_column` from one ENUM/SET to another that does not just append values at the end.",
+        why="A COPY ALTER rebuilds the table and blocks writes (LOCK=SHARED) or everything (LOCK=EXCLUSIVE) for "
+        "the whole copy. Appending ENUM values is instant; reordering, removing or inserting values forces a copy.",
+        instead="Use `ALGORITHM=INPLACE, LOCK=NONE` (or INSTANT) where MySQL supports it, append new ENUM values at "
+        "the end, or run the change with an online schema tool (gh-ost, pt-online-schema-change).",
+        example="# Alembic\n"
+        'op.execute("ALTER TABLE orders MODIFY status VARCHAR(40), ALGORITHM=COPY, LOCK=SHARED")\n\n'
+        "# Django\n"
+        'migrations.RunSQL("ALTER TABLE shop_order ADD COLUMN note TEXT, ALGORITHM=COPY", migrations.RunSQL.noop)\n',
+        fixed="# Alembic\n"
+        'op.execute("ALTER TABLE orders ADD COLUMN note TEXT, ALGORITHM=INSTANT")\n\n'
+        "# Django\n"
+        "migrations.RunSQL(\n"
+        '    "ALTER TABLE shop_order ADD COLUMN note TEXT, ALGORITHM=INPLACE, LOCK=NONE",\n'
+        '    "ALTER TABLE shop_order DROP COLUMN note",\n'
+        ")\n",
+    ),
+)
+@per_call
+def mysql_copy(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    seen: set[tuple[int, int]] = set()
+    for op in m.ops:
+        if not existing(op):
+            continue
+        algorithm, lock = op.args.get("mysql_algorithm"), op.args.get("mysql_lock")
+        if algorithm == "COPY" or lock in ("SHARED", "EXCLUSIVE"):
+            key = (op.span.line, op.span.column)
+            if key not in seen:
+                seen.add(key)
+                how = f"ALGORITHM={algorithm}" if algorithm == "COPY" else f"LOCK={lock}"
+                yield hit(
+                    op,
+                    f"{how} on {quoted_table(op)}: MySQL copies or locks the table for the whole ALTER. Use "
+                    "ALGORITHM=INPLACE/INSTANT with LOCK=NONE, or an online schema tool",
+                )
+            continue
+        if op.kind == Kind.ALTER_COLUMN and target_dialect(m, config) == MYSQL:
+            old, new = _enum_values(old_type(m, op)), _enum_values(op.args.get("type"))
+            if old and new and new[: len(old)] != old:
+                yield hit(
+                    op,
+                    f"ENUM change on {qualified_column(op)} does not only append values: MySQL copies {quoted_table(op)} with "
+                    "writes blocked. Append new values at the end, or use an online schema tool",
+                )
+
+
+# -- MRT424: json vs jsonb ------------------------------------------------------------------------------------------
+
+
+_SA_JSON = re.compile(r"(?<![\w.])(?:sa|sqlalchemy|postgresql|pg|types|sqltypes)\.JSON\b")
+_BARE_JSON = re.compile(r"(?<![\w.])JSON\s*\(")
+_IMPORTS_JSON = re.compile(r"^from sqlalchemy[\w.]*\s+import\s+[^\n]*\bJSON\b", re.MULTILINE)
+
+
+def _json_columns(m: MigrationAST, op: Operation) -> list[str]:
+    """Columns typed SQLAlchemy's (or PostgreSQL's) own JSON, not a project type that happens to be named JSON."""
+    if op.kind == Kind.CREATE_TABLE:
+        columns = [c for c in op.args.get("columns") or () if isinstance(c.get("type"), dict)]
+        names = [str(c.get("name")) for c in columns if str(c["type"].get("name", "")).lower() == "json"]
+    elif op.kind in (Kind.ADD_COLUMN, Kind.ALTER_COLUMN) and type_name(op) == "json" and op.origin != "django":
+        names = [str(op.column)]
+    else:
+        return []
+    if not names or op.origin == "sql":
+        return names
+    segment = "\n".join(m.source.splitlines()[op.span.line - 1 : op.span.end_line])
+    if _SA_JSON.search(segment) or (_BARE_JSON.search(segment) and _IMPORTS_JSON.search(m.source)):
+        return names
+    return []
+
+
+def _targets_postgresql(m: MigrationAST, config: MRTConfig) -> bool:
+    if target_dialect(m, config) == POSTGRESQL:
+        return True
+    imports_pg = "dialects.postgresql" in m.source or "dialects import postgresql" in m.source
+    return target_dialect(m, config) is None and imports_pg
+
+
+@rule(
+    code="MRT424",
+    name="json instead of jsonb",
+    category=LOCKS,
+    severity=WARNING,
+    summary="A PostgreSQL `json` column: no equality operator (DISTINCT, GROUP BY, UNIQUE fail) and no GIN index.",
+    frameworks=ALEMBIC_ONLY,
+    docs=RuleDocs(
+        what="A column of type `json` (`sa.JSON`, `postgresql.JSON`, raw SQL `json`) created or added in a "
+        "revision that targets PostgreSQL (configured or detected, or a file that imports "
+        "`sqlalchemy.dialects.postgresql`). Django's `JSONField` is already `jsonb` and is not reported.",
+        why="`json` stores the text as written: it has no equality operator, so `SELECT DISTINCT`, `GROUP BY`, "
+        "`UNION` and unique indexes over it fail, and it cannot use GIN indexes. Converting it later is a full "
+        "table rewrite.",
+        instead='Use `postgresql.JSONB` (or `sa.JSON().with_variant(postgresql.JSONB(), "postgresql")`).',
+        example="# Alembic\n"
+        'op.add_column("events", sa.Column("payload", sa.JSON()))\n\n'
+        "# Django: JSONField is jsonb on PostgreSQL already; raw SQL is the only way to get json\n"
+        'migrations.RunSQL("ALTER TABLE app_event ADD COLUMN payload json", "ALTER TABLE app_event DROP COLUMN payload")\n',
+        fixed="# Alembic\n"
+        'op.add_column("events", sa.Column("payload", postgresql.JSONB()))\n\n'
+        "# Django\n"
+        'migrations.AddField("event", "payload", models.JSONField(null=True))\n',
+    ),
+)
+@per_call
+def json_not_jsonb(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    for op in m.ops:
+        if op.side != UPGRADE:
+            continue
+        columns = _json_columns(m, op)
+        if columns and _targets_postgresql(m, config):
+            where = f"{op.table}.{columns[0]}" if len(columns) == 1 else f"{op.table} ({', '.join(columns)})"
+            yield hit(op, f"{where} uses json: no equality operator and no GIN index on PostgreSQL; use jsonb")
