@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from mrt import __version__
 from mrt.findings import ERROR, RiskWarning
 
 TOOL_NAME = "mrt"
@@ -47,10 +46,6 @@ class CheckReport:
         if not self.findings:
             return f"No rollback risks found{checked}."
         return f"{len(self.findings)} finding(s){checked}: {self.errors} error(s), {self.warnings} warning(s)."
-
-
-def version() -> str:
-    return __version__
 
 
 def fingerprints(findings: Sequence[RiskWarning]) -> list[str]:

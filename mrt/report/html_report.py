@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from html import escape
 
+from mrt import __version__
 from mrt.findings import RiskWarning
-from mrt.report.common import TOOL_NAME, CheckReport, rule_url, version
+from mrt.report.common import TOOL_NAME, CheckReport, rule_url
 
 _CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 72rem;
@@ -53,7 +54,7 @@ def render(report: CheckReport) -> str:
         "<body>",
         f"<h1>{TOOL_NAME} migration report</h1>",
         f'<p class="meta">{escape(report.summary_line())} Checked at {escape(report.checked_at_text)} '
-        f"by {TOOL_NAME} {escape(version())}.</p>",
+        f"by {TOOL_NAME} {escape(__version__)}.</p>",
         f'<p class="summary">{badges}</p>',
     ]
     for file, findings in by_file.items():

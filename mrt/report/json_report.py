@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mrt import __version__
 from mrt.findings import RiskWarning
-from mrt.report.common import CheckReport, rule_url, version
+from mrt.report.common import CheckReport, rule_url
 
 
 def render(report: CheckReport) -> str:
     payload = {
-        "version": version(),
+        "version": __version__,
         "checked_at": report.checked_at_text,
         "summary": {"total_issues": len(report.findings), "errors": report.errors, "warnings": report.warnings},
         "findings": [finding_dict(f) for f in report.findings],

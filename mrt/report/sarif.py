@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mrt import __version__
 from mrt.findings import RiskWarning
-from mrt.report.common import TOOL_NAME, TOOL_URI, CheckReport, fingerprints, version
+from mrt.report.common import TOOL_NAME, TOOL_URI, CheckReport, fingerprints
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning"}
@@ -32,8 +33,8 @@ def render(report: CheckReport) -> str:
                 "tool": {
                     "driver": {
                         "name": TOOL_NAME,
-                        "version": version(),
-                        "semanticVersion": version(),
+                        "version": __version__,
+                        "semanticVersion": __version__,
                         "informationUri": TOOL_URI,
                         "rules": rules,
                     }
