@@ -9,6 +9,7 @@ moves, so code scanning tracks an alert across commits instead of reopening it.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from mrt import __version__
@@ -47,7 +48,7 @@ def render(report: CheckReport) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
-def _rules(findings: list[RiskWarning] | Any) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def _rules(findings: Sequence[RiskWarning]) -> tuple[list[dict[str, Any]], dict[str, int]]:
     from mrt.rules import get_rule
     from mrt.rules.docs import render_rule
 
