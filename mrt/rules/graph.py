@@ -8,6 +8,7 @@ Several independent trees (one per engine) and labelled branches (expand/contrac
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from mrt.rules.registry import ALEMBIC_ONLY, DJANGO_ONLY, GRAPH, Hit, RuleDocs, 
 Found = Iterator[tuple[MigrationAST, Hit]]
 
 _cache: tuple[tuple[int, ...], list[Graph]] | None = None
+_declared: dict[str, frozenset[str]] = {}  # versions directory -> revision ids declared under it
 
 
 def _graphs(migrations: list[MigrationAST]) -> list[Graph]:
@@ -30,6 +32,7 @@ def _graphs(migrations: list[MigrationAST]) -> list[Graph]:
     key = tuple(id(m) for m in migrations)
     if _cache is None or _cache[0] != key:
         _cache = (key, build_graphs(migrations))
+        _declared.clear()
     return _cache[1]
 
 
@@ -175,15 +178,43 @@ def _heads_hit(graph: Graph, heads: list[int], fix: str) -> tuple[MigrationAST, 
 def missing_parent(migrations: list[MigrationAST], config: MRTConfig) -> Found:
     for graph in _graphs(migrations):
         for node, missing in enumerate(graph.missing):
+            m = graph.migrations[node]
+            if graph.framework == ALEMBIC:
+                missing = [ref for ref in missing if ref not in _declared_beside(m.path)]
             if not missing:
                 continue
-            m = graph.migrations[node]
             refs = ", ".join(repr(r) for r in missing)
             if graph.framework == DJANGO:
                 message = f"{m.label} depends on {refs}, which does not exist"
             else:
                 message = f"Revision {m.revision!r} refers to {refs}, which is not a revision in this project"
             yield m, Hit(message=message, span=_header(m))
+
+
+_REVISION = re.compile(r"""^revision\s*(?::[^=\n]*)?=\s*['"]([^'"]+)['"]""", re.MULTILINE)
+
+
+def _declared_in(versions: str) -> frozenset[str]:
+    """Revision ids declared by the .py files under a `versions` directory, read as text (never imported).
+    Read once per analysis run (`_graphs` clears it), so a watch loop sees files added meanwhile."""
+    if versions not in _declared:
+        found: set[str] = set()
+        for path in Path(versions).rglob("*.py"):
+            try:
+                found.update(_REVISION.findall(path.read_text(encoding="utf-8", errors="replace")))
+            except OSError:
+                continue
+        _declared[versions] = frozenset(found)
+    return _declared[versions]
+
+
+def _declared_beside(path: str) -> frozenset[str]:
+    """Revisions of the whole `versions` tree a file sits in. A scan of one sub-directory (`versions/2024.1/`)
+    has parents outside the scanned files; they are not missing when the tree declares them."""
+    for folder in Path(path).resolve().parents:
+        if folder.name == "versions":
+            return _declared_in(str(folder))
+    return frozenset()
 
 
 @project_rule(

@@ -140,6 +140,14 @@ def test_MRT904_down_revision_names_no_revision(tmp_path):
     assert [f.code for f in found] == ["MRT904"] and "'zz99'" in found[0].message
 
 
+def test_MRT904_negative_scan_of_one_subdirectory_of_a_versions_tree(tmp_path):
+    write(tmp_path / "versions" / "2023", {"a0.py": revision("a0"), "a1.py": revision("a1", "a0")})
+    newer = write(tmp_path / "versions" / "2024", {"b1.py": revision("b1", "a1"), "b2.py": revision("b2", "b1")})
+    assert graph_findings(newer) == []
+    write(tmp_path / "versions" / "2025", {"c1.py": revision("c1", "zz99")})
+    assert [f.code for f in graph_findings(tmp_path / "versions" / "2025")] == ["MRT904"]
+
+
 def test_MRT904_django_dependency_on_missing_migration_of_a_scanned_app(tmp_path):
     write(
         tmp_path / "shop" / "migrations",
