@@ -92,8 +92,12 @@ def _expand_contract_drops(m: MigrationAST) -> dict[int, Operation]:
 )
 def drop_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     paired = _expand_contract_drops(m)
+    added: set[tuple[str, str]] = set()
     for op in _changes(m):
-        if op.kind == Kind.DROP_COLUMN and id(op) not in paired:
+        key = ((op.table or "").lower(), (op.column or "").lower())
+        if op.kind == Kind.ADD_COLUMN:
+            added.add(key)  # a column added and dropped again here was never seen by the running version
+        elif op.kind == Kind.DROP_COLUMN and id(op) not in paired and key not in added:
             what = "join table of" if op.args.get("m2m") else "column"
             yield hit(op, f"Dropping {what} {_column(op)} breaks the running version, which still selects it")
 

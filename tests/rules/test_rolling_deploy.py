@@ -56,6 +56,11 @@ def test_MRT701_django_remove_field():
     assert [f.table for f in of(django(body), "MRT701")] == ["shop_user"]
 
 
+def test_MRT701_negative_column_added_and_dropped_in_the_same_migration():
+    found = alembic('    op.add_column("users", sa.Column("tmp", sa.Integer))\n    op.drop_column("users", "tmp")')
+    assert of(found, "MRT701") == of(found, "MRT709") == []
+
+
 def test_MRT701_negative_table_created_in_the_same_migration():
     found = alembic(
         '    op.create_table("tmp", sa.Column("id", sa.Integer, primary_key=True), sa.Column("x", sa.Integer))\n'
