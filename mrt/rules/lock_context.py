@@ -126,7 +126,13 @@ def type_name(op: Operation) -> str:
     return (t.get("name") or "").lower() if isinstance(t, dict) else ""
 
 
-def index_recipe(m: MigrationAST) -> str:
+def index_recipe(m: MigrationAST, op: Operation) -> str:
+    if op.origin == "sql":  # raw SQL keeps being raw SQL: only the keyword and the transaction change
+        return recipe(
+            m,
+            "write CREATE INDEX CONCURRENTLY inside `with op.get_context().autocommit_block():`",
+            "write CREATE INDEX CONCURRENTLY in a migration with `atomic = False`",
+        )
     return recipe(
         m,
         "create it with `postgresql_concurrently=True` inside `with op.get_context().autocommit_block():`",

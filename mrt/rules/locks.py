@@ -214,7 +214,7 @@ def index_not_concurrent(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
         why = builds_index(op)
         if why is None:
             continue
-        advice = index_recipe(m)
+        advice = index_recipe(m, op)
         if why == "foreign key":
             yield hit(
                 op,
@@ -280,8 +280,12 @@ def drop_index_not_concurrent(m: MigrationAST, config: MRTConfig) -> Iterator[Hi
         if op.kind == Kind.DROP_INDEX and not op.args.get("concurrently") and not _drops_table_later(m, op):
             advice = recipe(
                 m,
-                "use postgresql_concurrently=True inside autocommit_block()",
-                "use RemoveIndexConcurrently with atomic = False",
+                "write DROP INDEX CONCURRENTLY inside autocommit_block()"
+                if op.origin == "sql"
+                else "use postgresql_concurrently=True inside autocommit_block()",
+                "write DROP INDEX CONCURRENTLY with atomic = False"
+                if op.origin == "sql"
+                else "use RemoveIndexConcurrently with atomic = False",
             )
             yield hit(
                 op,

@@ -169,6 +169,11 @@ def test_MRT407_create_index_without_concurrently_names_lock_and_recipe():
     assert found[0].table == "orders"
 
 
+def test_MRT407_raw_sql_gets_raw_sql_advice():
+    found = of(alembic('    op.execute("CREATE INDEX ix_o ON orders (user_id)")'), "MRT407")
+    assert len(found) == 1 and "CREATE INDEX CONCURRENTLY inside" in found[0].message
+
+
 def test_MRT407_django_add_index_and_implicit_foreign_key_index():
     body = """    operations = [
         migrations.AddIndex("order", models.Index(fields=["created"], name="ix_order_created")),
