@@ -129,6 +129,42 @@ def test_python_default_and_db_default_fields_round_trip(shop: Path) -> None:
     assert json.loads(out.stdout)["results"][0]["label"] == "reversible"
 
 
+def test_django_set_up_before_mrt_keeps_its_database_only_if_disposable(shop: Path) -> None:
+    """pytest-django (or a conftest calling django.setup()) got there first: nothing is rewritten, and a
+    default database that does not look disposable is refused before anything connects to it."""
+    (shop / "shopsite" / "settings_prod.py").write_text(
+        "from .settings import *  # noqa: F403\n\n"
+        'DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "shop", '
+        '"HOST": "127.0.0.1", "USER": "postgres"}}\n',
+        encoding="utf-8",
+    )
+    script = textwrap.dedent(
+        """
+        import os, sys
+        sys.path.insert(0, os.getcwd())
+        os.environ["DJANGO_SETTINGS_MODULE"] = "shopsite.settings_prod"
+        import django
+        django.setup()
+        from django.db import connections
+        connections["default"]  # the handler has read DATABASES, as under pytest-django
+        from mrt.config import MRTConfig
+        from mrt.verify.django_runner import DjangoRunner
+        from mrt.verify.errors import UnsafeDatabaseError
+        try:
+            DjangoRunner(MRTConfig(django_settings="shopsite.settings_prod"))
+        except UnsafeDatabaseError as exc:
+            print(exc)
+        print(connections["default"].connection is None)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=shop, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    refusal, never_connected = out.stdout.strip().splitlines()
+    assert "refusing to migrate postgresql+psycopg://postgres@127.0.0.1/shop" in refusal
+    assert "database name 'shop' does not contain 'test'" in refusal
+    assert never_connected == "True"
+
+
 def test_bad_settings_module_is_one_line(shop: Path) -> None:
     out = run(shop, "verify", "--django-settings", "nosuch.settings")
     assert out.returncode == 3
