@@ -89,7 +89,7 @@ class DjangoRunner:
         self._scope = (True, True)
         self._shapes: dict[tuple[str, str], catalogs.Table] = {}
         self._raw: dict[str, bool] = {}
-        self._loader: Any = None
+        self._executor: Any = None
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
@@ -123,25 +123,29 @@ class DjangoRunner:
     # -- the plan ---------------------------------------------------------------------------------------
 
     @property
-    def loader(self) -> Any:
-        """Django's MigrationLoader for the project, built once (after the database was wiped)."""
-        if self._loader is None:
+    def executor(self) -> Any:
+        """Django's MigrationExecutor, with a loader that plans as for a fresh database (squashes in
+        place of what they replace) whatever a leftover django_migrations table says."""
+        if self._executor is None:
             from django.db.migrations.executor import MigrationExecutor
+            from django.db.migrations.loader import MigrationLoader
 
             try:
-                self._loader = MigrationExecutor(self.django).loader
+                executor = MigrationExecutor(self.django)
+                executor.loader = MigrationLoader(None)
             except Exception as exc:
                 raise VerifyError(f"cannot load the Django migrations: {type(exc).__name__}: {exc}") from None
-        return self._loader
+            self._executor = executor
+        return self._executor
+
+    @property
+    def loader(self) -> Any:
+        return self.executor.loader
 
     def plan(self) -> list[Any]:
         """Every migration in the order `migrate` would apply it on a fresh database."""
-        from django.db.migrations.executor import MigrationExecutor
-
-        executor = MigrationExecutor(self.django)
-        executor.loader = self.loader
         targets = self.loader.graph.leaf_nodes()
-        return [migration for migration, _ in executor.migration_plan(targets, clean_start=True)]
+        return [migration for migration, _ in self.executor.migration_plan(targets, clean_start=True)]
 
     def apps(self) -> list[str]:
         """The app labels with migrations, in plan order."""

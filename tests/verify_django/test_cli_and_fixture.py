@@ -87,6 +87,34 @@ def test_a_broken_migration_does_not_stop_the_rest(shop: Path) -> None:
             operations = [migrations.RunPython(lambda apps, schema_editor: time.sleep(30), migrations.RunPython.noop)]
         """,
     )
+    add_migration(
+        shop,
+        "orders",
+        "0004_bad_reverse",
+        """
+        from django.db import migrations
+
+
+        class Migration(migrations.Migration):
+            dependencies = [("orders", "0003_order_reference")]
+            operations = [
+                migrations.RunSQL("ALTER TABLE orders_order ADD COLUMN gift integer NULL", reverse_sql="SELECT 1")
+            ]
+        """,
+    )
+    add_migration(
+        shop,
+        "orders",
+        "0005_after_bad_reverse",
+        """
+        from django.db import migrations, models
+
+
+        class Migration(migrations.Migration):
+            dependencies = [("orders", "0004_bad_reverse")]
+            operations = [migrations.AddField("orderline", "discount", models.IntegerField(null=True))]
+        """,
+    )
     started = time.monotonic()
     out = run(shop, "verify", "--django-settings", "shopsite.settings", "--timeout", "1", "--format", "json")
     assert time.monotonic() - started < 25
@@ -97,6 +125,11 @@ def test_a_broken_migration_does_not_stop_the_rest(shop: Path) -> None:
     assert results["accounts/0006_after_broken"]["label"] == "not tested"
     assert results["catalog/0006_slow"]["label"] == "timed out"
     assert results["orders/0003_order_reference"]["label"] == "reversible"
+    assert results["orders/0004_bad_reverse"]["label"] == "schema not restored"
+    assert results["orders/0004_bad_reverse"]["failures"] == [
+        "Column 'orders_order.gift' still present after rollback — downgrade is incomplete"
+    ]
+    assert results["orders/0005_after_bad_reverse"]["label"] == "reversible"  # checked on a rebuilt database
     assert results["reviews/0001_squashed_0002_review_rating"]["label"] == "reversible"
 
 
