@@ -68,6 +68,21 @@ def analyze(snapshot: Snapshot) -> Analysis:
     findings = analyze_migration(migration, config)
     if snapshot.index is not None and snapshot.path and migration.is_migration and migration.syntax_error is None:
         findings += snapshot.index.history_findings(migration, snapshot.buffers, config)
+    return Analysis(snapshot, migration, findings, diagnostics_for(snapshot, migration, findings))
+
+
+def with_findings(analysis: Analysis, extra: list[RiskWarning]) -> Analysis:
+    """The analysis plus findings computed elsewhere (graph findings of a whole-workspace check)."""
+    if not extra or analysis.migration is None:
+        return analysis
+    diagnostics = diagnostics_for(analysis.snapshot, analysis.migration, extra)
+    return Analysis(
+        analysis.snapshot, analysis.migration, analysis.findings + extra, analysis.diagnostics + diagnostics
+    )
+
+
+def diagnostics_for(snapshot: Snapshot, migration: MigrationAST, findings: list[RiskWarning]) -> list[types.Diagnostic]:
+    config = snapshot.config
     positions = Positions(snapshot.source, snapshot.codec)
     settings = snapshot.settings
     suppressor = Suppressor(snapshot.source)
@@ -90,7 +105,7 @@ def analyze(snapshot: Snapshot) -> Analysis:
                 suppress_file=suppressor.file(finding.code) if suppressible and settings.disable_for_file else None,
             )
         )
-    return Analysis(snapshot, migration, findings, diagnostics)
+    return diagnostics
 
 
 def severity(finding: RiskWarning, config: MRTConfig, settings: Settings) -> str:

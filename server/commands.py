@@ -11,28 +11,29 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 
 from mrt.explain.claude import snippet_of
+from mrt.model.migration import ALEMBIC
 from mrt.model.source import SourceError, read_source
 from mrt.rules.docs import render_rule
 from mrt.rules.registry import get_rule
 
-from .analysis import Snapshot, analyze
+from .analysis import Analysis, Snapshot, analyze, with_findings
 from .hover import explainer_for
 from .server import MrtServer
+from .verify import run_verification
 
 CHECK_WORKSPACE = "mrt.checkWorkspace"
 EXPLAIN_MIGRATION = "mrt.explainMigration"
 SHOW_RULE_DOCS = "mrt.showRuleDocs"
 VERIFY_REVISION = "mrt.verifyRevision"
-VERIFY_UNAVAILABLE = (
-    "Rollback verification is not available in this mrt installation: the verifier (mrt.verify) has no "
-    "one-revision runner yet. Run the pytest plugin's rollback tests instead."
-)
+VERIFY_UNAVAILABLE = "Verify rollback works on Alembic revisions; for Django migrations run `mrt verify`."
 
 
 def register(server: MrtServer) -> None:
@@ -43,23 +44,36 @@ def register(server: MrtServer) -> None:
 
 
 async def check_workspace(ls: MrtServer) -> dict[str, Any]:
-    """Analyse every migration the workspace index knows, with progress; returns a summary."""
-    await asyncio.get_running_loop().run_in_executor(ls.executor, ls.index.scan, ls.workspace_roots(), ls.config_for)
+    """Analyse every migration the workspace index knows, with progress; returns a summary.
+
+    Files are checked one by one (open ones as typed), then the revision graphs once for all."""
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(ls.executor, ls.index.scan, ls.workspace_roots(), ls.config_for)
     files = ls.index.all_files()
-    counts: Counter[str] = Counter()
+    ls.log(f"mrt: checking {len(files)} migrations")
+    analyses = {}
     async with Progress(ls, "mrt: checking migrations") as progress:
         for done, path in enumerate(files, 1):
             if progress.cancelled():
-                return {"files": done - 1, "findings": sum(counts.values()), "byCode": dict(counts), "cancelled": True}
+                ls.log(f"mrt: check workspace cancelled after {done - 1} of {len(files)} files")
+                return _summary(analyses.values(), cancelled=True)
             analysis = await _analyse_path(ls, path)
-            if analysis is None:
-                continue
-            counts.update(f.code for f in analysis.findings)
-            uri = Path(path).as_uri()
-            if not ls.pull and uri not in ls.attached:
-                ls.publish(uri, None, analysis.diagnostics)
+            if analysis is not None:
+                analyses[path] = analysis
             progress.report(f"{done}/{len(files)} {Path(path).name}", done * 100 // max(len(files), 1))
-    return {"files": len(files), "findings": sum(counts.values()), "byCode": dict(counts), "cancelled": False}
+        graph = await loop.run_in_executor(ls.executor, ls.index.project_findings, ls.config_for)
+    for path, analysis in analyses.items():
+        analyses[path] = analysis = with_findings(analysis, graph.get(path, []))
+        uri = Path(path).as_uri()
+        if not ls.pull and uri not in ls.attached:
+            ls.publish(uri, None, analysis.diagnostics)
+    return _summary(analyses.values(), cancelled=False)
+
+
+def _summary(analyses: Iterable[Analysis], *, cancelled: bool) -> dict[str, Any]:
+    done = list(analyses)
+    counts = Counter(f.code for analysis in done for f in analysis.findings)
+    return {"files": len(done), "findings": sum(counts.values()), "byCode": dict(counts), "cancelled": cancelled}
 
 
 async def explain_migration(ls: MrtServer, uri: str) -> str:
@@ -91,45 +105,64 @@ async def show_rule_docs(ls: MrtServer, code: str) -> str:
 
 
 async def verify_revision(ls: MrtServer, uri: str) -> dict[str, Any]:
-    """Run the dynamic rollback check for this one revision, when the verifier and a test database exist."""
-    config = ls.config_for(ls.path_of(uri))
-    if not ls.verify_database(config):
+    """Round-trip this one revision against the test database, in the background, with progress.
+
+    The outcome also arrives as diagnostics on `def upgrade` (until the file is edited)."""
+    path = ls.path_of(uri)
+    config = ls.config_for(path)
+    db_url = ls.verify_database(config)
+    if not db_url:
         return {"ok": False, "message": "Set [tool.mrt] db_url (or mrt.verify.databaseUrl) to a disposable database."}
-    ls.log(f"mrt: {VERIFY_UNAVAILABLE}", types.MessageType.Warning)
-    return {"ok": False, "message": VERIFY_UNAVAILABLE}
+    analysis = await ls.analyse(uri) if ls.attach(uri) else None
+    migration = analysis.migration if analysis else None
+    if analysis is None or migration is None or migration.framework != ALEMBIC or not migration.revision:
+        return {"ok": False, "message": VERIFY_UNAVAILABLE}
+    root = config.root or str(Path(path or ".").parent)
+    async with Progress(ls, f"mrt: verifying rollback of {migration.revision}") as progress:
+        progress.report("upgrade, downgrade and compare on the test database", 0)
+        limit = 4.0 * (config.migration_timeout or 60)  # seeding and comparing on top of both steps
+        outcome = await run_verification(root, migration.revision, db_url, progress.cancelled, limit)
+    if outcome.get("cancelled"):
+        return {"ok": False, "message": "Verification cancelled."}
+    if "error" in outcome:
+        ls.log(f"mrt: verify {migration.revision}: {outcome['error']}", types.MessageType.Warning)
+        return {"ok": False, "message": outcome["error"]}
+    ls.show_verification(uri, analysis, outcome)
+    return {"ok": bool(outcome["passed"]), "message": outcome["label"], "failures": outcome["failures"]}
 
 
-async def _analyse_path(ls: MrtServer, path: str):
-    """Open buffers are analysed as typed; other files as saved on disk."""
+async def _analyse_path(ls: MrtServer, path: str) -> Analysis | None:
+    """One file on its own (open buffers as typed, other files as saved); graphs are checked once after."""
     uri = Path(path).as_uri()
     if uri in ls.attached:
-        return await ls.analyse(uri)
-    try:
-        source = read_source(path)
-    except SourceError as exc:
-        ls.log(f"mrt: {path}: {exc}", types.MessageType.Warning)
-        return None
-    snapshot = Snapshot(
-        uri=uri,
-        path=path,
-        version=None,
-        source=source,
-        config=ls.config_for(path),
-        settings=ls.settings,
-        codec=ls.workspace.position_codec,
-        generation=ls.generation,
-        index=ls.index,
-    )
+        snapshot = replace(ls.snapshot(uri), index=None)
+    else:
+        try:
+            source = read_source(path)
+        except SourceError as exc:
+            ls.log(f"mrt: {path}: {exc}", types.MessageType.Warning)
+            return None
+        snapshot = Snapshot(
+            uri=uri,
+            path=path,
+            version=None,
+            source=source,
+            config=ls.config_for(path),
+            settings=ls.settings,
+            codec=ls.workspace.position_codec,
+            generation=ls.generation,
+        )
     return await asyncio.get_running_loop().run_in_executor(ls.executor, analyze, snapshot)
 
 
 class Progress:
-    """Work-done progress when the client supports it; a silent no-op otherwise."""
+    """Work-done progress when the client supports it, and the question "was this cancelled?"."""
 
     def __init__(self, ls: MrtServer, title: str) -> None:
         self.ls = ls
         self.title = title
         self.token: str | None = None
+        self.request = ls.protocol.msg_id  # the command request this work answers
 
     async def __aenter__(self) -> Progress:
         window = self.ls.client_capabilities.window
@@ -148,8 +181,14 @@ class Progress:
             )
 
     def cancelled(self) -> bool:
+        """Cancelled from the progress UI, or with `$/cancelRequest`. pygls answers the latter for a
+        command without stopping the handler (and has no public hook for it), so look for the request
+        among the ones it still considers pending."""
         future = self.ls.work_done_progress.tokens.get(self.token) if self.token else None
-        return bool(future is not None and future.cancelled())
+        if future is not None and future.cancelled():
+            return True
+        pending = self.ls.protocol._request_futures.get(self.request) if self.request is not None else None
+        return self.request is not None and (pending is None or pending.cancelled())
 
     async def __aexit__(self, *exc: object) -> None:
         if self.token is not None:

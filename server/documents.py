@@ -87,12 +87,10 @@ async def did_save(ls: MrtServer, params: types.DidSaveTextDocumentParams) -> No
     uri = params.text_document.uri
     if not ls.attach(uri):
         return
+    ls.schedule(uri)
     path = ls.path_of(uri)
     if path is not None:
-        ls.index.forget([path])
-    ls.analyses.pop(uri, None)
-    ls.schedule(uri)
-    if path is not None:
+        await asyncio.get_running_loop().run_in_executor(ls.executor, ls.index.reread, [path], ls.config_for)
         _refresh_history(ls, [path], exclude=uri)
 
 
@@ -119,8 +117,8 @@ async def did_change_watched_files(ls: MrtServer, params: types.DidChangeWatched
         ls.projects.reload()
         ls.settings_changed(ls.settings)
     if "alembic.ini" in names or any(p.endswith(".py") for p in paths):
-        ls.index.forget(paths)
         await _index_workspace(ls)
+        await asyncio.get_running_loop().run_in_executor(ls.executor, ls.index.reread, paths, ls.config_for)
         changed = [p for p in paths if p.endswith(".py")]
         if changed:
             _refresh_history(ls, changed)
@@ -137,10 +135,11 @@ async def pull_diagnostics(ls: MrtServer, params: types.DocumentDiagnosticParams
         analysis = await ls.analyse(uri)
     if analysis is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
-    result_id = f"{analysis.version}:{analysis.snapshot.generation}"
+    items = ls.diagnostics_of(uri, analysis)
+    result_id = f"{analysis.version}:{analysis.snapshot.generation}:{len(items)}"
     if params.previous_result_id == result_id:
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-    return types.RelatedFullDocumentDiagnosticReport(items=analysis.diagnostics, result_id=result_id)
+    return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
 
 
 # -- helpers -------------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ class MrtServer(LanguageServer):
         self._inflight: dict[tuple[str, int | None, int], asyncio.Future[Analysis | None]] = {}
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._published: dict[str, tuple[int | None, list[types.Diagnostic]]] = {}
+        self._verified: dict[str, tuple[int | None, list[types.Diagnostic]]] = {}  # Verify rollback results
         self._tasks: set[asyncio.Task[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self.explainer: asyncio.Future[ClaudeExplainer | None] | None = None  # see hover.explainer_for
@@ -106,6 +107,7 @@ class MrtServer(LanguageServer):
         self.attached.discard(uri)
         self.analyses.pop(uri, None)
         self._published.pop(uri, None)
+        self._verified.pop(uri, None)
         pending = self._pending.pop(uri, None)
         if pending is not None:
             pending.cancel()
@@ -187,7 +189,34 @@ class MrtServer(LanguageServer):
             del self._pending[uri]
         if analysis is None or uri not in self.attached or analysis.version != self.current_version(uri):
             return  # a newer edit is on its way, or the document was closed
-        self.publish(uri, analysis.version, analysis.diagnostics)
+        self.publish(uri, analysis.version, self.diagnostics_of(uri, analysis))
+
+    def diagnostics_of(self, uri: str, analysis: Analysis) -> list[types.Diagnostic]:
+        """The analysis' diagnostics, plus the last Verify rollback outcome while the text is unchanged."""
+        version, verified = self._verified.get(uri, (None, []))
+        return analysis.diagnostics + verified if verified and version == analysis.version else analysis.diagnostics
+
+    def show_verification(self, uri: str, analysis: Analysis, outcome: dict[str, Any]) -> None:
+        """Turn a verifier result into diagnostics on `def upgrade` and show them."""
+        migration = analysis.migration
+        line = migration.upgrade_span.line - 1 if migration and migration.upgrade_span else 0
+        where = types.Range(start=types.Position(line, 0), end=types.Position(line, 0))
+        if outcome["passed"] or outcome["skipped"]:
+            reason = (
+                outcome["skip_reason"] if outcome["skipped"] else "upgrade, downgrade and re-upgrade kept every row"
+            )
+            messages = [(types.DiagnosticSeverity.Information, f"Rollback verified: {outcome['label']} ({reason})")]
+        else:
+            messages = [(types.DiagnosticSeverity.Error, f"Rollback verification: {m}") for m in outcome["failures"]]
+        diagnostics = [
+            types.Diagnostic(range=where, message=text, severity=severity, source=NAME, code="verify")
+            for severity, text in messages
+        ]
+        self._verified[uri] = (analysis.version, diagnostics)
+        if self.pull:
+            self.refresh({uri})
+        else:
+            self.publish(uri, analysis.version, self.diagnostics_of(uri, analysis))
 
     def publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
         """Push diagnostics, unless the client already has exactly these for this version."""

@@ -52,13 +52,14 @@ class WorkspaceIndex:
             self._apps = apps
             self._parsed = {path: m for path, m in self._parsed.items() if path in apps}
         for path in apps:
-            self._migration(path, config_for(path))
+            if path not in self._parsed:
+                self._parse(path, config_for(path))
 
-    def forget(self, paths: Iterable[str]) -> None:
-        """These files changed on disk: read them again next time."""
-        with self._lock:
-            for path in paths:
-                self._parsed.pop(_key(path), None)
+    def reread(self, paths: Iterable[str], config_for: Callable[[str], MRTConfig]) -> None:
+        """These files changed on disk: parse them again. Runs in a worker thread."""
+        for path in map(_key, paths):
+            if path in self._apps:
+                self._parse(path, config_for(path))
 
     def all_files(self) -> list[str]:
         return sorted(path for files in self._files.values() for path in files)
@@ -71,39 +72,44 @@ class WorkspaceIndex:
     def history_findings(
         self, migration: MigrationAST, buffers: Mapping[str, MigrationAST], config: MRTConfig
     ) -> list[RiskWarning]:
-        """Graph findings on `migration`, computed over its whole history (open buffers as typed)."""
+        """Graph findings on `migration`, computed over its whole history (open buffers as typed).
+
+        Nothing until the index has read the whole history: a partial one would show parents as
+        missing. The scan re-checks open files when it is done."""
         path = _key(migration.path)
         root = self._root.get(path)
         if root is None:
             return []
         buffers = {_key(p): m for p, m in buffers.items()}
         history = []
-        for other in self._files[root]:
-            if other == path:
-                history.append(migration)
-            elif other in buffers:
-                history.append(buffers[other])
-            else:
-                parsed = self._migration(other, config)
-                if parsed is not None:
-                    history.append(parsed)
-        with self._lock:  # the graph rules share a module-level cache
-            findings = analyze_history(history, config)
+        with self._lock:
+            for other in self._files[root]:
+                found = migration if other == path else buffers.get(other) or self._parsed.get(other)
+                if found is None:
+                    return []
+                history.append(found)
+            findings = analyze_history(history, config)  # under the lock: graph rules share a module cache
         return [f for f in findings if f.path and _key(f.path) == path]
 
-    def _migration(self, path: str, config: MRTConfig) -> MigrationAST | None:
-        with self._lock:
-            cached = self._parsed.get(path)
-        if cached is not None:
-            return cached
+    def project_findings(self, config_for: Callable[[str], MRTConfig]) -> dict[str, list[RiskWarning]]:
+        """Graph findings of every indexed history, as saved on disk, by file (a whole-workspace check)."""
+        out: dict[str, list[RiskWarning]] = {}
+        for root, files in self._files.items():
+            with self._lock:
+                history = [self._parsed[f] for f in files if f in self._parsed]
+                findings = analyze_history(history, config_for(root)) if history else []
+            for finding in findings:
+                out.setdefault(_key(finding.path), []).append(finding)
+        return out
+
+    def _parse(self, path: str, config: MRTConfig) -> None:
         try:
             text = read_source(path)
         except SourceError:
-            return None
+            text = ""  # unreadable: an empty migration keeps the history complete; MRT902 says why
         parsed = parse_migration(text, path, dialect=config.dialect, app=self._apps.get(path))
         with self._lock:
             self._parsed[path] = parsed
-        return parsed
 
 
 def _key(path: str) -> str:
