@@ -143,6 +143,17 @@ def test_unknown_apps_and_migrations_are_one_line_errors(shop_config) -> None:
             runner.check_migration("orders", "0009")
 
 
+def test_migrate_applies_everything_without_django_migrations(engine_url: str, shop_config) -> None:
+    from mrt.verify.django_runner import DjangoRunner
+
+    with DjangoRunner(shop_config(engine_url)) as runner:
+        runner.migrate()
+        tables = set(sa.inspect(runner.connection).get_table_names())
+        runner.connection.commit()
+    assert {"accounts_customer", "orders_orderline", "reviews_review", "django_content_type"} <= tables
+    assert "django_migrations" not in tables
+
+
 def test_models_match_the_migrations(shop_config) -> None:
     from mrt.verify.django_runner import DjangoRunner
 
