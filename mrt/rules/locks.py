@@ -709,9 +709,7 @@ def _guarded(op: Operation) -> bool:
         'migrations.RunSQL("CREATE INDEX CONCURRENTLY ix_order_user ON shop_order (user_id)", migrations.RunSQL.noop)\n',
         fixed="# Alembic\n"
         "with op.get_context().autocommit_block():\n"
-        "    op.create_index(\n"
-        '        "ix_orders_user_id", "orders", ["user_id"], postgresql_concurrently=True, if_not_exists=True\n'
-        "    )\n\n"
+        '    op.create_index("ix_orders_user_id", "orders", ["user_id"], postgresql_concurrently=True, if_not_exists=True)\n\n'
         "# Django (atomic = False)\n"
         "migrations.RunSQL(\n"
         '    "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_order_user ON shop_order (user_id)",\n'

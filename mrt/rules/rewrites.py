@@ -418,3 +418,82 @@ def json_not_jsonb(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
         if columns and _targets_postgresql(m, config):
             where = f"{op.table}.{columns[0]}" if len(columns) == 1 else f"{op.table} ({', '.join(columns)})"
             yield hit(op, f"{where} uses json: no equality operator and no GIN index on PostgreSQL; use jsonb")
+
+
+# -- MRT426: identifiers PostgreSQL truncates ------------------------------------------------------------------------
+
+_MAX_IDENTIFIER = 63  # NAMEDATALEN - 1, in bytes
+
+
+_LONG_WORD = re.compile(rf"[A-Za-z_][A-Za-z0-9_$]{{{_MAX_IDENTIFIER},}}")
+
+
+def _long_name(op: Operation) -> str | None:
+    """An index or constraint name this operation creates that exceeds PostgreSQL's identifier limit."""
+    if op.kind not in (Kind.CREATE_INDEX, Kind.CREATE_CONSTRAINT, Kind.RENAME_INDEX):
+        return None
+    name = op.new_name if op.kind == Kind.RENAME_INDEX else op.name
+    if op.origin == "sql" and op.sql:  # the parser has already truncated it, like the server will
+        long_words = [w for w in _LONG_WORD.findall(op.sql) if name and w.startswith(name)]
+        name = long_words[0] if long_words else name
+    return name if isinstance(name, str) and len(name.encode()) > _MAX_IDENTIFIER else None
+
+
+def _through_op_f(m: MigrationAST, op: Operation, name: str) -> bool:
+    """`op.f("...")` marks a name as final: SQLAlchemy then shortens it with a hash suffix itself."""
+    lines = m.source.splitlines()[op.span.line - 1 : op.span.end_line]
+    return re.search(rf"""\bf\(\s*['"]{re.escape(name)}['"]""", "\n".join(lines)) is not None
+
+
+@rule(
+    code="MRT426",
+    name="Index or constraint name longer than 63 bytes",
+    category=LOCKS,
+    severity=WARNING,
+    summary="A name PostgreSQL cannot store: SQLAlchemy refuses it, raw SQL and Django get it silently truncated.",
+    docs=RuleDocs(
+        what="An index or constraint created (or an index renamed) with a name longer than 63 bytes, when the target "
+        "may be PostgreSQL. Alembic names wrapped in `op.f()` are not reported: SQLAlchemy shortens those itself.",
+        why="Alembic: SQLAlchemy raises `IdentifierError: ... exceeds maximum length of 63 characters` when it "
+        "renders the DDL, so the migration fails on PostgreSQL only (SQLite accepts it in tests). Raw SQL and "
+        "Django: PostgreSQL silently keeps the first 63 bytes, so the object has another name than the one in "
+        "the code, and two long names sharing that prefix collide.",
+        instead="Use a name of at most 63 bytes (for conventions that concatenate table and column names, shorten "
+        "the convention or wrap the name in `op.f()` so SQLAlchemy appends a hash).",
+        example="# Alembic\n"
+        "op.create_index(\n"
+        '    "ix_organization_membership_invitations_accepted_by_user_id_created_at",\n'
+        '    "invites",\n'
+        '    ["accepted_by_user_id", "created_at"],\n'
+        ")\n\n"
+        "# Django\n"
+        "migrations.AddConstraint(\n"
+        '    "invite",\n'
+        '    models.UniqueConstraint(fields=["org", "email"], name="organization_membership_invitations_unique_org_email"),\n'
+        ")\n",
+        fixed="# Alembic\n"
+        'op.create_index("ix_invites_accepted_by_created_at", "invites", ["accepted_by_user_id", "created_at"])\n\n'
+        "# Django\n"
+        'migrations.AddConstraint("invite", models.UniqueConstraint(fields=["org", "email"], name="invites_org_email_uniq"))\n',
+    ),
+)
+@per_call
+def identifier_too_long(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    for op in m.ops:
+        name = _long_name(op) if op.side == UPGRADE else None
+        if name is None or not on_postgresql(m, config, op):
+            continue
+        size = len(name.encode())
+        if op.origin == "op":
+            if _through_op_f(m, op, name):
+                continue
+            message = (
+                f"{name!r} is {size} bytes: SQLAlchemy raises IdentifierError for names over {_MAX_IDENTIFIER} bytes "
+                "on PostgreSQL, so this migration fails there. Shorten it, or wrap it in op.f()"
+            )
+        else:
+            message = (
+                f"{name!r} is {size} bytes: PostgreSQL silently truncates it to {_MAX_IDENTIFIER}, so the object gets "
+                "another name than this one. Shorten it"
+            )
+        yield hit(op, message)

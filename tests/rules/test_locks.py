@@ -629,3 +629,23 @@ def test_MRT416_negative_domain_constraint_not_valid_or_dropped():
         '    op.execute("ALTER DOMAIN positive_int DROP CONSTRAINT old")'
     )
     assert of(found, "MRT416") == []
+
+
+def test_MRT426_plain_alembic_name_over_63_bytes_fails_in_sqlalchemy():
+    name = "ix_organization_membership_invitations_accepted_by_user_id_created_at"
+    found = of(alembic(f'    op.create_index("{name}", "invites", ["accepted_by_user_id", "created_at"])'), "MRT426")
+    assert len(found) == 1 and f"{len(name)} bytes" in found[0].message and "IdentifierError" in found[0].message
+
+
+def test_MRT426_raw_sql_name_is_truncated():
+    name = "uq_" + "x" * 70
+    found = of(alembic(f'    op.execute("ALTER TABLE t ADD CONSTRAINT {name} UNIQUE (a)")'), "MRT426")
+    assert len(found) == 1 and "silently truncates" in found[0].message
+
+
+def test_MRT426_negative_op_f_63_bytes_or_sqlite():
+    long_name = "ix_" + "y" * 70
+    wrapped = alembic(f'    op.create_index(op.f("{long_name}"), "invites", ["a"])')
+    short = alembic(f'    op.create_index("{"x" * 63}", "invites", ["a"])')
+    sqlite = alembic(f'    op.create_index("{long_name}", "invites", ["a"])', dialect="sqlite")
+    assert of(wrapped, "MRT426") == of(short, "MRT426") == of(sqlite, "MRT426") == []
