@@ -90,6 +90,7 @@ class DjangoRunner:
         self._shapes: dict[tuple[str, str], catalogs.Table] = {}
         self._raw: dict[str, bool] = {}
         self._executor: Any = None
+        self._floors: dict[str, set[tuple[str, str]]] = {}
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
@@ -233,12 +234,16 @@ class DjangoRunner:
             if key in self.config.skip:
                 return self.config.skip[key]
         floor = self.config.minimum_downgrade_revision
-        if floor:
-            app, _, name = floor.replace("/", ".").partition(".")
-            target = _key(self._find(app, name))
-            if _key(migration) == target or _key(migration) in self.loader.graph.forwards_plan(target):
-                return f"at or before minimum_downgrade_revision {floor!r}"
+        if floor and _key(migration) in self._below_floor(floor):
+            return f"at or before minimum_downgrade_revision {floor!r}"
         return None
+
+    def _below_floor(self, floor: str) -> set[tuple[str, str]]:
+        """The floor migration and everything it depends on (computed once per floor)."""
+        if floor not in self._floors:
+            app, _, name = floor.replace("/", ".").partition(".")
+            self._floors[floor] = set(self.loader.graph.forwards_plan(_key(self._find(app, name))))
+        return self._floors[floor]
 
     def _walk(
         self,
