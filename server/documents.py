@@ -58,8 +58,7 @@ async def initialized(ls: MrtServer, params: types.InitializedParams) -> None:
         ls.log(f"mrt: cannot load the rule catalog: {exc!r}", types.MessageType.Error)
     await _register_watchers(ls)
     ls.run_task(_index_then_refresh(ls))
-    if await _pull_configuration(ls):
-        ls.refresh()
+    await _pull_configuration(ls)  # re-checks open files when it changes anything
     if ls.settings.explain_provider == "claude":  # import the SDK now rather than on the first hover
         ls.run_task(explainer_for(ls, ls.config_for(None).explain_model))
 

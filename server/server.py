@@ -229,16 +229,17 @@ class MrtServer(LanguageServer):
 
     def refresh(self, uris: set[str] | None = None) -> None:
         """Re-check open migrations (all, or `uris`) after settings or other files changed."""
-        targets = self.attached if uris is None else self.attached & uris
-        if self.pull:
+        targets = list(self.attached if uris is None else self.attached & uris)
+        last = {uri: self.analyses.pop(uri, None) for uri in targets}  # other files may have changed
+        if self.pull:  # the next pull recomputes; ask for it when the client lets us
             capabilities = self.client_capabilities.workspace
             diagnostics = capabilities.diagnostics if capabilities else None
             if diagnostics is not None and diagnostics.refresh_support:
                 self.workspace_diagnostic_refresh(None)
             return
-        for uri in list(targets):
-            last = self.analyses.pop(uri, None)
-            if not self.on_type() and last is not None and last.version != self.current_version(uri):
+        for uri in targets:
+            before = last[uri]
+            if not self.on_type() and before is not None and before.version != self.current_version(uri):
                 continue  # run = onSave: unsaved edits wait for the next save
             self.schedule(uri)
 

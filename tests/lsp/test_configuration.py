@@ -92,3 +92,17 @@ async def test_bad_settings_are_logged_and_ignored(start_client, tmp_path: Path)
     assert "mrt.run = 'sometimes' is not valid" in logged
     assert "unknown setting mrt.colour" in logged
     assert client.messages == []
+
+
+async def test_settings_sent_with_did_change_configuration(start_client, tmp_path: Path):
+    """Clients without workspace/configuration send the settings themselves."""
+    root = write_project(tmp_path)
+    client = await start_client("bare", root)
+    uri = open_document(client, root / "migrations/versions/s007_drop.py", alembic(DROP_COLUMN, "s007"))
+    (drop,) = (await newest(client, uri, 1)).diagnostics
+    assert drop.severity == types.DiagnosticSeverity.Error
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"mrt": {"severity": {"default": "hint"}}})
+    )
+    (drop,) = (await newest(client, uri, 2)).diagnostics
+    assert drop.severity == types.DiagnosticSeverity.Hint
