@@ -71,15 +71,17 @@ class DjangoRunner:
         try:
             from django.db import connections
 
+            self.timeout = self.config.migration_timeout
             self.django = connections["default"]
             self.url = self.database.url
             self.engine = database.create_engine(self.url)
             self.connection = database.connect(self.engine)
+            _session_settings(self.connection.exec_driver_sql, self.connection.dialect.name, None)
+            self.connection.commit()
             self._connect_django()
         except BaseException:
             django_settings.drop(self.database)
             raise
-        self.timeout = self.config.migration_timeout
         self.seeder = Seeder(self.config.seed_rows, self.config.custom_seeds)
         self._transactional_ddl = bool(self.django.features.can_rollback_ddl)
         self._emptied = False
@@ -114,10 +116,15 @@ class DjangoRunner:
         self.close()
 
     def _connect_django(self) -> None:
+        """Connect Django (again, after `_recover`), with the same session settings as Alembic mode."""
         from django.db import Error
 
+        if self.django.connection is not None:
+            return
         try:
             self.django.ensure_connection()
+            with self.django.cursor() as cursor:
+                _session_settings(cursor.execute, self.django.vendor, self.timeout)
         except Error as exc:
             raise VerifyError(f"Django cannot connect to {django_settings.safe_url(self.url)}: {exc}") from None
 
@@ -562,6 +569,18 @@ def _describe(exc: BaseException) -> str:
     cause = exc.__cause__ if exc.__cause__ is not None and type(exc).__module__.startswith("django.db") else exc
     text = str(cause).strip()
     return f"{type(cause).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
+
+
+def _session_settings(execute: Callable[[str], Any], vendor: str, timeout: float | None) -> None:
+    """No waiting for the disk on commit (every step commits, and the database is thrown away
+    afterwards); on PostgreSQL the step limit also as statement and lock timeouts."""
+    if vendor == "postgresql":
+        execute("SET synchronous_commit = off")
+        if timeout:
+            execute(f"SET statement_timeout = {int(timeout * 1000)}")
+            execute(f"SET lock_timeout = {int(timeout * 1000)}")
+    elif vendor == "sqlite":
+        execute("PRAGMA synchronous = OFF")
 
 
 def _canceller(engine: Any, connection: Any) -> Callable[[], None] | None:
