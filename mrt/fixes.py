@@ -38,7 +38,8 @@ def fixes_for(finding: RiskWarning, migration: MigrationAST) -> tuple[Fix, ...]:
     extra: list[Fix | None] = []
     if finding.code in _GENERATED_BY and migration.framework == ALEMBIC:
         extra += [generate_downgrade(migration), mark_downgrade_irreversible(migration)]
-    op = operation_at(migration, finding)
+    wants_op = finding.code in _REVERSE_NOOP_FOR or finding.category == LOCKS_CATEGORY
+    op = operation_at(migration, finding) if wants_op else None
     if op is not None:
         if finding.code in _REVERSE_NOOP_FOR and migration.framework == DJANGO:
             extra.append(add_reverse_code_noop(migration, op))
@@ -49,10 +50,12 @@ def fixes_for(finding: RiskWarning, migration: MigrationAST) -> tuple[Fix, ...]:
 
 def operation_at(migration: MigrationAST, finding: RiskWarning) -> Operation | None:
     """The operation a finding points at (same start position), if it points at one."""
-    for op in migration.ops:
-        if op.span.line == finding.line and op.span.column == finding.column:
-            return op
-    return None
+    starts = migration.derived.get("fixes.ops_by_start")
+    if not isinstance(starts, dict):
+        starts = migration.derived["fixes.ops_by_start"] = {}
+        for op in migration.ops:
+            starts.setdefault((op.span.line, op.span.column), op)
+    return starts.get((finding.line, finding.column))
 
 
 # -- downgrade bodies -------------------------------------------------------------------------------
