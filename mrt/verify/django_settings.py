@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,6 @@ class DjangoDatabase:
     created: bool = False  # a server database this run created (and drops when it closes)
     temp_dir: str | None = None  # where a SQLite test database lives (removed when it closes)
     admin_url: str | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def configure(config: MRTConfig, db_url: str | None = None, *, worker: str | None = None) -> DjangoDatabase:
@@ -88,12 +87,12 @@ def configure(config: MRTConfig, db_url: str | None = None, *, worker: str | Non
     _install_driver(target.url)
     check_disposable(target.url, allow_unsafe=config.allow_unsafe_database)
     entry = django_database(target.url, configured)
-    for alias in list(databases):
-        if alias != "default":
-            databases[alias] = {"ENGINE": "django.db.backends.dummy"}
     if _connections_exist():
-        _repoint(entry)
+        _repoint(entry)  # the other aliases were made dummies by the first install
     else:
+        for alias in list(databases):
+            if alias != "default":
+                databases[alias] = {"ENGINE": "django.db.backends.dummy"}
         databases["default"] = entry
     _ORIGINAL["installed"] = entry
     if target.admin_url is not None:
