@@ -294,6 +294,7 @@ class DjangoRunner:
                 state = self._round_trip(migration, state, result)
                 applied.append(migration)
             except _Replay as replay:
+                result.seconds = time.monotonic() - started
                 if replay.applied:
                     applied.append(migration)
                 else:
