@@ -63,7 +63,7 @@ def _with_progress(runner: Any) -> list[Any]:
 
     columns = (TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"))
     with Progress(*columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("", total=None)
+        task = progress.add_task("", total=len(runner.tested_migrations()))
         advance: Callable[[Any], None] = lambda result: progress.update(  # noqa: E731
             task, advance=1, description=result.revision
         )

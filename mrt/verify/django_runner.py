@@ -186,6 +186,12 @@ class DjangoRunner:
         keys = {_key(m) for m in plan if m.app_label in tested}
         return self._walk(plan, keys, progress)
 
+    def tested_migrations(self, apps: list[str] | None = None) -> list[str]:
+        """The migrations `check_all(apps)` reports on, as `app/name`, in plan order."""
+        plan = self.plan()
+        tested = self._tested_apps(apps, plan)
+        return [_label(m) for m in plan if m.app_label in tested]
+
     def check_migration(self, app_label: str, migration_name: str) -> RevisionResult:
         """Round-trip one migration (a unique name prefix is enough), after applying what it depends on."""
         self._start_from_base()

@@ -65,6 +65,7 @@ def test_apps_restricts_what_is_tested_but_dependencies_still_run(engine_url: st
             "reviews/0001_squashed_0002_review_rating",
         ]
         assert {r.revision for r in runner.check_all()} == {k for k in EXPECTED if k.startswith("accounts/")}
+        assert runner.tested_migrations() == [k for k in EXPECTED if k.startswith("accounts/")]
 
 
 def test_check_migration_applies_what_it_depends_on_first(shop_config) -> None:
