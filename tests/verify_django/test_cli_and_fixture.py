@@ -115,6 +115,27 @@ def test_a_broken_migration_does_not_stop_the_rest(shop: Path) -> None:
             operations = [migrations.AddField("orderline", "discount", models.IntegerField(null=True))]
         """,
     )
+    add_migration(
+        shop,
+        "orders",
+        "0006_one_way_inside_state_split",
+        """
+        from django.db import migrations
+
+
+        def forwards(apps, schema_editor):
+            pass
+
+
+        class Migration(migrations.Migration):
+            dependencies = [("orders", "0005_after_bad_reverse")]
+            operations = [
+                migrations.SeparateDatabaseAndState(
+                    database_operations=[migrations.RunPython(forwards)],
+                ),
+            ]
+        """,
+    )
     started = time.monotonic()
     out = run(shop, "verify", "--django-settings", "shopsite.settings", "--timeout", "1", "--format", "json")
     assert time.monotonic() - started < 25
@@ -130,6 +151,10 @@ def test_a_broken_migration_does_not_stop_the_rest(shop: Path) -> None:
         "Column 'orders_order.gift' still present after rollback — downgrade is incomplete"
     ]
     assert results["orders/0005_after_bad_reverse"]["label"] == "reversible"  # checked on a rebuilt database
+    assert results["orders/0006_one_way_inside_state_split"]["failures"] == [
+        "RunPython at orders/migrations/0006_one_way_inside_state_split.py:13 has no reverse_code: "
+        "rolling back past this migration is impossible"
+    ]
     assert results["reviews/0001_squashed_0002_review_rating"]["label"] == "reversible"
 
 
