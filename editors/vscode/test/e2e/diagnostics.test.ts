@@ -14,12 +14,14 @@ import {
   DiagnosticSeverity,
   DidChangeTextDocumentNotification,
   DocumentDiagnosticRequest,
+  ExecuteCommandRequest,
   type FullDocumentDiagnosticReport,
   HoverRequest,
   type MarkupContent,
   type TextDocumentEdit,
 } from "vscode-languageserver-protocol/node";
 
+import { describeCheck, isCheckSummary } from "../../src/results";
 import { DROP_PHONE, EXAMPLE_PROJECT } from "../support/paths";
 import { ServerSession, VSCODE_CAPABILITIES, applyEdits, withoutPull } from "../support/lsp";
 
@@ -95,6 +97,22 @@ describe("VS Code (pull diagnostics)", () => {
       contentChanges: [{ text: fixed }],
     });
     assert.deepEqual((await pull(uri)).filter((d) => d.code === "MRT201"), []);
+  });
+  test("the server's commands return what the extension shows for them", async () => {
+    const { uri } = await session.open(DROP_PHONE);
+    const run = (command: string, ...args: unknown[]) =>
+      session.connection.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+
+    const explanation = await run("mrt.explainMigration", uri);
+    assert.equal(typeof explanation, "string");
+    assert.match(explanation as string, /MRT201/);
+
+    const summary = await run("mrt.checkWorkspace");
+    assert.ok(isCheckSummary(summary), JSON.stringify(summary));
+    assert.ok(summary.files >= 12 && (summary.byCode.MRT201 ?? 0) >= 1, JSON.stringify(summary));
+    assert.match(describeCheck(summary), /^mrt checked \d+ migrations: \d+ findings \(.*MRT201 ×\d+/);
+
+    assert.match((await run("mrt.showRuleDocs", "MRT201")) as string, /MRT201/);
   });
 });
 
