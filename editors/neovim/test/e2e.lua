@@ -60,6 +60,16 @@ local function scenario()
   local href = lsp_diagnostic and lsp_diagnostic.codeDescription and lsp_diagnostic.codeDescription.href or ''
   check('the code links to the rule documentation', href:match('/docs/rules/MRT201%.md$') ~= nil, href)
 
+  vim.cmd('MrtExplain')
+  local explained = vim.wait(TIMEOUT, function()
+    local name = vim.api.nvim_buf_get_name(0)
+    return name:find('mrt://explain/0003_drop_phone.py', 1, true) ~= nil
+      and table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n'):find('MRT201') ~= nil
+  end, 50)
+  check(':MrtExplain shows the migration\'s findings', explained, vim.api.nvim_buf_get_lines(0, 0, -1, false))
+  vim.cmd('close')
+  check('back in the migration', vim.api.nvim_get_current_buf() == buf)
+
   local position = { textDocument = vim.lsp.util.make_text_document_params(buf),
     position = { line = d.lnum, character = d.col } }
   local hover = client:request_sync('textDocument/hover', position, TIMEOUT, buf)

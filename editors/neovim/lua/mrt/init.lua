@@ -56,6 +56,7 @@ end
 --- VS Code extension's `mrt.*` settings, e.g. `{ run = 'onSave', codeActions = { disableForFile = false } }`).
 ---@return table
 function M.config()
+  M.create_commands()
   return {
     cmd = { 'mrt-lsp' },
     filetypes = { 'python' },
@@ -101,9 +102,73 @@ function M.start_on_filetype(config)
   end
 end
 
+local function mrt_client(bufnr)
+  local get = vim.lsp.get_clients or vim.lsp.get_active_clients -- the latter before 0.10
+  return get({ bufnr = bufnr, name = 'mrt' })[1]
+end
+
+--- Runs one of the server's commands for `bufnr` and hands its result to `on_result`.
+local function execute(bufnr, command, arguments, on_result)
+  local client = mrt_client(bufnr)
+  if not client then
+    vim.notify('mrt: no mrt server is attached to this buffer (is it a migration?)', vim.log.levels.WARN)
+    return
+  end
+  local params = { command = command, arguments = arguments }
+  local function handler(err, result)
+    if err then
+      vim.notify('mrt: ' .. command .. ' failed: ' .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+    else
+      on_result(result)
+    end
+  end
+  if vim.fn.has('nvim-0.11') == 1 then
+    client:request('workspace/executeCommand', params, handler, bufnr)
+  else
+    client.request('workspace/executeCommand', params, handler, bufnr)
+  end
+end
+
+--- A read-only Markdown buffer in a split (what `:MrtExplain` shows).
+local function show_markdown(name, text)
+  vim.cmd('botright new')
+  local buf = vim.api.nvim_get_current_buf()
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, vim.split(text, '\n', { plain = true }))
+  vim.bo[buf].buftype = 'nofile'
+  vim.bo[buf].bufhidden = 'wipe'
+  vim.bo[buf].modifiable = false
+  vim.bo[buf].filetype = 'markdown'
+  pcall(vim.api.nvim_buf_set_name, buf, name)
+end
+
+--- `:MrtExplain` explains the current migration (its findings, with Claude's explanation on top when
+--- `explain.provider` is `claude`); `:MrtCheckWorkspace` checks every migration of the project. The
+--- code lens runs the same server commands, but Neovim does not show a command's result, so these do.
+function M.create_commands()
+  vim.api.nvim_create_user_command('MrtExplain', function()
+    local bufnr = vim.api.nvim_get_current_buf()
+    local uri = vim.uri_from_bufnr(bufnr)
+    execute(bufnr, 'mrt.explainMigration', { uri }, function(text)
+      show_markdown('mrt://explain/' .. vim.fs.basename(vim.api.nvim_buf_get_name(bufnr)), text or '')
+    end)
+  end, { desc = 'mrt: explain this migration' })
+  vim.api.nvim_create_user_command('MrtCheckWorkspace', function()
+    execute(vim.api.nvim_get_current_buf(), 'mrt.checkWorkspace', {}, function(summary)
+      local codes = {}
+      for code, count in pairs(summary.byCode or {}) do
+        table.insert(codes, code .. ' x' .. count)
+      end
+      table.sort(codes)
+      vim.notify(('mrt checked %d migrations: %d findings%s'):format(summary.files, summary.findings,
+        #codes > 0 and (' (' .. table.concat(codes, ', ') .. ')') or ''))
+    end)
+  end, { desc = 'mrt: check every migration in the workspace' })
+end
+
 --- Enables mrt. `opts` overrides the defaults, e.g. `{ cmd = { '/path/to/.venv/bin/mrt-lsp' } }`.
 ---@param opts table|nil
 function M.setup(opts)
+  M.create_commands()
   local config = vim.tbl_deep_extend('force', M.config(), opts or {})
   if vim.lsp.config ~= nil and vim.lsp.enable ~= nil then
     vim.lsp.config('mrt', config)
