@@ -62,8 +62,11 @@ def analyze_project(
             continue
         migration = parse_migration(text, found.path, dialect=config.dialect, app=found.app)
         migrations.append(migration)
-        findings.extend(analyze_migration(migration, config))
+        findings.extend(analyze_migration(migration, config, report_unused=False))
+        migration.derived.pop("downgrade", None)  # per-file index; the project pass does not need it
     findings.extend(_project_findings(_under_directories(migrations, paths), config))
+    for migration in migrations:  # after the project pass, which may use a suppression too
+        findings.extend(_unused_findings(migration, config))
     findings.sort(key=RiskWarning.sort_key)
     return migrations, findings
 
@@ -84,9 +87,7 @@ def analyze_history(migrations: list[MigrationAST], config: MRTConfig) -> list[R
 def _project_findings(migrations: list[MigrationAST], config: MRTConfig) -> list[RiskWarning]:
     """Run the rules that need every file at once (revision graphs), once, after the per-file pass."""
     findings: list[RiskWarning] = []
-    suppressions: dict[str, Suppressions] = {}
-    enabled = _enabled_rules(config)
-    for rule in enabled:
+    for rule in _enabled_rules(config):
         if rule.project_check is None or not migrations:
             continue
         try:
@@ -98,13 +99,14 @@ def _project_findings(migrations: list[MigrationAST], config: MRTConfig) -> list
             if migration.framework not in rule.frameworks or rule.code in config.ignored_for_path(migration.path):
                 continue
             finding = _finding(rule, hit, migration, config)
-            found_in = suppressions.setdefault(migration.path, parse_suppressions(migration.source))
-            if not found_in.matches(rule.code, rule.aliases, finding.line or 1, finding.end_line or finding.line or 1):
+            if not _suppressions(migration).matches(
+                rule.code, rule.aliases, finding.line or 1, finding.end_line or finding.line or 1
+            ):
                 findings.append(finding)
     return findings
 
 
-def analyze_migration(migration: MigrationAST, config: MRTConfig) -> list[RiskWarning]:
+def analyze_migration(migration: MigrationAST, config: MRTConfig, *, report_unused: bool = True) -> list[RiskWarning]:
     """Run the enabled rules over a parsed migration and apply settings and suppressions."""
     if migration.syntax_error is not None:
         problem = migration.syntax_error
@@ -119,7 +121,7 @@ def analyze_migration(migration: MigrationAST, config: MRTConfig) -> list[RiskWa
     ignored_here = config.ignored_for_path(migration.path)
     skipped = migration.label in config.skip or migration.revision in config.skip
     has_downgrade_body = migration.framework != ALEMBIC or migration.downgrade_shape == DOWNGRADE_BODY
-    suppressions = parse_suppressions(migration.source)
+    suppressions = _suppressions(migration)
     findings: list[RiskWarning] = []
     enabled = _enabled_rules(config)
     for rule in enabled:
@@ -143,9 +145,28 @@ def analyze_migration(migration: MigrationAST, config: MRTConfig) -> list[RiskWa
                 continue
             findings.append(finding)
     findings.extend(_custom_checks(migration, config))
-    if any(r.code == UNUSED_SUPPRESSION_CODE for r in enabled) and UNUSED_SUPPRESSION_CODE not in ignored_here:
-        findings.extend(_unused_suppressions(migration, suppressions, config))
+    if report_unused:
+        findings.extend(_unused_findings(migration, config))
     return findings
+
+
+def _suppressions(migration: MigrationAST) -> Suppressions:
+    """The file's suppression comments, parsed once and shared by the per-file and project passes
+    (so a comment used by either one is not reported unused)."""
+    cached = migration.derived.get("suppressions")
+    if cached is None:
+        cached = migration.derived["suppressions"] = parse_suppressions(migration.source)
+    return cached  # type: ignore[return-value]
+
+
+def _unused_findings(migration: MigrationAST, config: MRTConfig) -> list[RiskWarning]:
+    if migration.syntax_error is not None or migration.framework == UNKNOWN_FRAMEWORK:
+        return []
+    if not any(r.code == UNUSED_SUPPRESSION_CODE for r in _enabled_rules(config)):
+        return []
+    if UNUSED_SUPPRESSION_CODE in config.ignored_for_path(migration.path):
+        return []
+    return _unused_suppressions(migration, _suppressions(migration), config)
 
 
 def _enabled_rules(config: MRTConfig) -> list[Rule]:

@@ -3,7 +3,8 @@
 * A file is itself.
 * A directory with `alembic.ini`: every version location it configures (`script_location`,
   `version_locations` with its separator, `recursive_version_locations`), read without importing
-  anything; `[tool.alembic]` in pyproject.toml is honoured the same way.
+  anything; `[tool.alembic]` in pyproject.toml is honoured the same way, and Flask-Migrate's
+  layout (alembic.ini beside env.py, no script_location) is its own script directory.
 * An Alembic script directory (`env.py` + `versions/`): its `versions/`, recursively.
 * A project root: every `alembic.ini` and every Django `<app>/migrations/` package below it.
 * Anything else (a `versions/` or `migrations/` directory): its `.py` files, recursively.
@@ -123,6 +124,8 @@ def alembic_version_locations(ini: Path) -> list[tuple[Path, bool]]:
         raise DiscoveryError(f"{ini}: alembic.ini not found or unreadable")
     section = _alembic_section(parser, ini)
     script_location = section.get("script_location")
+    if not script_location and (ini.parent / "env.py").is_file():
+        script_location = str(ini.parent)  # Flask-Migrate keeps alembic.ini inside the script directory
     if not script_location:
         raise DiscoveryError(f"{ini}: no script_location in [alembic] (nor in pyproject.toml [tool.alembic])")
     base = _resolve_location(script_location, ini.parent)

@@ -54,6 +54,16 @@ def test_script_location_from_pyproject_tool_alembic(tmp_path):
     assert names(discover([str(tmp_path)])) == ["a1.py"]
 
 
+def test_flask_migrate_layout_without_script_location(tmp_path):
+    # Flask-Migrate keeps alembic.ini inside migrations/, beside env.py, and sets the location in code.
+    migrations = tmp_path / "migrations"
+    write(migrations / "alembic.ini", "[alembic]\n# template used to generate migration files\n")
+    write(migrations / "env.py", "import flask\n")
+    write(migrations / "versions" / "a1_first.py")
+    assert names(discover([str(tmp_path)])) == ["a1_first.py"]
+    assert names(discover([str(migrations)])) == ["a1_first.py"]
+
+
 def test_alembic_ini_without_script_location_is_a_clear_error(tmp_path):
     (tmp_path / "alembic.ini").write_text("[alembic]\nsqlalchemy.url = sqlite://\n", encoding="utf-8")
     with pytest.raises(DiscoveryError, match="no script_location"):

@@ -381,11 +381,11 @@ def constraint_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     severity=WARNING,
     summary="alter_column changes type, nullability or default and the downgrade leaves the column as is.",
     compares_downgrade=True,
-    aliases=("MRT402",),
+    aliases=("MRT402", "MRT403"),
     docs=RuleDocs(
         what="`op.alter_column` (or `ALTER COLUMN ... TYPE / SET NOT NULL / SET DEFAULT`) on an existing column, "
         "with no `alter_column` of the same column (nor a drop of it or its table) in the downgrade. Covers "
-        "pytest-mrt's MRT402 (NOT NULL without reverting nullable).",
+        "pytest-mrt's MRT402 (NOT NULL without reverting nullable) and MRT403 (the same through raw SQL).",
         why="After a rollback the column keeps its new type, nullability or default: a NOT NULL the old "
         "application does not fill breaks its INSERTs.",
         instead="Restore the previous definition in the downgrade (`existing_type`/`nullable`/`server_default`).",

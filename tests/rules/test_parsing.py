@@ -63,3 +63,18 @@ def downgrade():
         extend_select=["MRT903"],
     )
     assert codes(found) == []
+
+
+def test_MRT903_a_suppression_used_by_a_revision_graph_rule_is_not_unused(tmp_path):
+    from mrt import MRTConfig, analyze_paths
+
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    body = "\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n"
+    (versions / "a.py").write_text('revision = "a"\ndown_revision = None' + body)
+    (versions / "b.py").write_text('revision = "b"  # noqa: MRT201\ndown_revision = "a"' + body)
+    (versions / "c.py").write_text(
+        'revision = "c"  # noqa: MRT901 -- second head merged next sprint\ndown_revision = "a"' + body
+    )
+    found = analyze_paths([versions], MRTConfig(extend_select=["MRT903"]))
+    assert [(f.code, f.file.rsplit("/", 1)[-1]) for f in found] == [("MRT903", "b.py")]
