@@ -15,7 +15,6 @@ from .claude_stub import sse
 
 httpx2 = pytest.importorskip("httpx2")
 pytest.importorskip("anthropic")
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 FINDING = RiskWarning(
     "r1", "f.py", "DROP COLUMN in upgrade", "Dropping users.phone deletes its data", "error", 3, "MRT201"
@@ -31,6 +30,7 @@ def transport(calls: list, delay: float = 0.0):
     return httpx2.Client(transport=httpx2.MockTransport(handle))
 
 
+@pytest.mark.asyncio(loop_scope="session")
 async def test_without_a_key_there_is_no_client(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     calls: list = []
@@ -40,6 +40,7 @@ async def test_without_a_key_there_is_no_client(monkeypatch: pytest.MonkeyPatch)
     assert "ANTHROPIC_API_KEY" in logged[0]
 
 
+@pytest.mark.asyncio(loop_scope="session")
 async def test_concurrent_hovers_share_one_request_and_the_answer_is_cached(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
     calls: list = []
