@@ -483,8 +483,7 @@ class DjangoRunner:
         for table in reread:
             self._rows[table] = read_rows(conn, table)
         notes_before = len(self.seeder.notes)
-        for table in self.seeder.seed(conn, catalog, self._rows, reread, None):
-            self._rows[table] = read_rows(conn, table)
+        self.seeder.seed(conn, catalog, self._rows, reread, None)  # re-reads the tables it filled into _rows
         result.notes.extend(self.seeder.notes[notes_before:])
         conn.commit()
         self._catalog = catalog
