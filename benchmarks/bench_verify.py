@@ -5,7 +5,8 @@ adding a nullable column and indexing it, all reversible. Three numbers per size
 a fresh Python process (interpreter start-up and imports excluded, loading the project included):
 
 * floor     - bare Alembic: `upgrade head`, `downgrade base`, `upgrade head` (what any round trip
-              test must at least spend running the migrations);
+              test must at least spend running the migrations); on SQLite also without fsync
+              (`floor_nosync`), the setting mrt itself uses for its throw-away database file;
 * mrt       - `AlembicRunner(...).check_all()`: seed, snapshot, upgrade, downgrade, compare and
               re-upgrade every revision;
 * pytest-mrt - `MRTFixture.check_all()` of pytest-mrt 1.9.1, when a side virtualenv with it exists
@@ -105,6 +106,10 @@ FLOOR = """
 import sys, time
 from alembic import command
 from alembic.config import Config
+if sys.argv[2:] == ["nosync"]:  # the same no-fsync setting mrt uses for its throw-away SQLite file
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    event.listen(Engine, "connect", lambda dbapi, record: dbapi.execute("PRAGMA synchronous = OFF"))
 cfg = Config(sys.argv[1])
 start = time.perf_counter()
 command.upgrade(cfg, "head"); command.downgrade(cfg, "base"); command.upgrade(cfg, "head")
@@ -201,10 +206,14 @@ def main() -> None:
             url = args.url or f"sqlite:///{workdir / 'bench_test.db'}"
             ini = generate(workdir / "project", size, url)
             env = dict(os.environ, PYTHONPATH=str(repo))
-            floors, mine = [], []
-            for _ in range(args.repeat):  # alternating, so a busy machine slows both alike
+            sqlite = url.startswith("sqlite")
+            floors, nosync, mine = [], [], []
+            for _ in range(args.repeat):  # alternating, so a busy machine slows all alike
                 reset(url, repo)
                 floors.append(measure(sys.executable, FLOOR, str(ini), cwd=workdir, env=env))
+                if sqlite:
+                    reset(url, repo)
+                    nosync.append(measure(sys.executable, FLOOR, str(ini), "nosync", cwd=workdir, env=env))
                 reset(url, repo)
                 mine.append(measure(sys.executable, MRT, str(ini), url, cwd=workdir, env=env))
             floor, ours = min(floors), min(mine)
@@ -214,6 +223,9 @@ def main() -> None:
                 "mrt_s": round(ours, 2),
                 "mrt_vs_floor": round(ours / floor, 2),
             }
+            if sqlite:  # the floor without fsync too, since mrt turns it off for its throw-away file
+                row["floor_nosync_s"] = round(min(nosync), 2)
+                row["mrt_vs_floor_nosync"] = round(ours / min(nosync), 2)
             if args.pytest_mrt_python and size <= args.pytest_mrt_max:
                 reset(url, repo)
                 theirs = measure_pytest_mrt(args.pytest_mrt_python, ini, url, workdir)
