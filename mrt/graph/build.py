@@ -77,22 +77,35 @@ def alembic_graph(migrations: list[MigrationAST]) -> Graph:
 
 
 def _directory_labels(migrations: list[MigrationAST]) -> dict[str, str]:
-    """The app label each migrations directory goes by, voted by its own migrations' dependencies."""
+    """The app label each migrations directory goes by, read from its own migrations.
+
+    The directory's name is the label unless its migrations never call it that (wagtail's
+    `wagtail/images` is `wagtailimages`). Then the label is voted: `replaces` always names the same
+    app (weight 3), and so does a dependency on an earlier migration of this folder, usually; a
+    cross-app dependency on another app's `0001_initial` must not outvote them.
+    """
     names: dict[str, set[str]] = defaultdict(set)
     for m in migrations:
         names[str(Path(m.path).parent)].add(m.name)
+    default: dict[str, str] = {}
+    confirmed: set[str] = set()
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for m in migrations:
         folder = str(Path(m.path).parent)
+        own = default.setdefault(folder, m.app or Path(folder).parent.name)
+        for app, _name in m.replaces:
+            if app == own:
+                confirmed.add(folder)
+            votes[folder][app] += 3
         for app, name in m.dependencies:
-            if name in names[folder] and name != m.name:
+            if name in names[folder] and name < m.name:
+                if app == own:
+                    confirmed.add(folder)
                 votes[folder][app] += 1
     out: dict[str, str] = {}
-    for m in migrations:
-        folder = str(Path(m.path).parent)
-        if folder not in out:
-            counted = votes[folder].most_common(1)
-            out[folder] = counted[0][0] if counted else (m.app or Path(folder).parent.name)
+    for folder, own in default.items():
+        counted = votes[folder].most_common(1)
+        out[folder] = own if folder in confirmed or not counted else counted[0][0]
     return out
 
 
@@ -126,7 +139,7 @@ def django_graph(migrations: list[MigrationAST]) -> Graph:
 
     replaced_by: dict[tuple[str, str], int] = {}
     for node, m in enumerate(graph.migrations):
-        for app, name in m.replaces:
+        for app, _name in m.replaces:
             key = where(app, name, node)
             if key is None:
                 continue
