@@ -139,7 +139,7 @@ def django_graph(migrations: list[MigrationAST]) -> Graph:
 
     replaced_by: dict[tuple[str, str], int] = {}
     for node, m in enumerate(graph.migrations):
-        for app, _name in m.replaces:
+        for app, name in m.replaces:
             key = where(app, name, node)
             if key is None:
                 continue

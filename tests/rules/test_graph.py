@@ -306,3 +306,30 @@ def test_revisions_after_alembic_and_django():
     assert [m.label for m in revisions_after(django, "shop.0001_initial")] == ["shop.0002_price"]
     with pytest.raises(UnknownRevision):
         revisions_after(alembic, "nope")
+
+
+def test_MRT901_negative_cross_app_dependency_on_a_same_named_migration(tmp_path):
+    # reviews/0001_initial depends on catalog's 0001_initial: the same file name must not make the
+    # reviews folder "catalog" (and so two leaves of catalog).
+    from mrt import analyze_paths
+
+    def migration(app_dir, name, deps, replaces=""):
+        folder = tmp_path / app_dir / "migrations"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "__init__.py").write_text("")
+        (folder / f"{name}.py").write_text(
+            "from django.db import migrations\n\nclass Migration(migrations.Migration):\n"
+            f"{replaces}    dependencies = {deps!r}\n    operations = []\n"
+        )
+
+    migration("catalog", "0001_initial", [])
+    migration("catalog", "0002_stock", [("catalog", "0001_initial")])
+    migration("reviews", "0001_initial", [("catalog", "0001_initial")])
+    migration(
+        "reviews",
+        "0001_squashed_0002_rating",
+        [("catalog", "0001_initial")],
+        replaces='    replaces = [("reviews", "0001_initial"), ("reviews", "0002_rating")]\n',
+    )
+    migration("reviews", "0002_rating", [("reviews", "0001_initial")])
+    assert [f.code for f in analyze_paths([tmp_path]) if f.code.startswith("MRT9")] == []
