@@ -27,21 +27,38 @@ UNUSED_SUPPRESSION_CODE = "MRT903"
 
 
 def analyze_source(
-    text: str, path: str, settings: MRTConfig | None = None, *, app: str | None = None
+    text: str, path: str, settings: MRTConfig | None = None, *, app: str | None = None, with_fixes: bool = True
 ) -> list[RiskWarning]:
-    """Findings for one migration's source text (which may be an unsaved editor buffer)."""
+    """Findings for one migration's source text (which may be an unsaved editor buffer), each with
+    the fix edits its rule can offer (`RiskWarning.fixes`)."""
     config = settings or MRTConfig()
     migration = parse_migration(text, path, dialect=config.dialect, app=app)
-    return analyze_migration(migration, config)
+    findings = analyze_migration(migration, config)
+    if with_fixes:
+        attach_fixes(findings, migration)
+    return findings
 
 
-def analyze_paths(paths: Iterable[str | os.PathLike[str]], settings: MRTConfig | None = None) -> list[RiskWarning]:
-    """Findings for every migration found under `paths` (files or directories), sorted by place."""
-    return analyze_project(paths, settings)[1]
+def attach_fixes(findings: list[RiskWarning], migration: MigrationAST) -> None:
+    """Fill `RiskWarning.fixes` from `mrt.fixes`. Separate from the analysis because building an
+    edit re-reads the file's syntax tree: worth it for one file, not for every file of a batch run
+    that renders no fixes (only the json and sarif reports and the editor show them)."""
+    from mrt.fixes import fixes_for
+
+    for finding in findings:
+        finding.fixes = fixes_for(finding, migration)
+
+
+def analyze_paths(
+    paths: Iterable[str | os.PathLike[str]], settings: MRTConfig | None = None, *, with_fixes: bool = False
+) -> list[RiskWarning]:
+    """Findings for every migration found under `paths` (files or directories), sorted by place.
+    `with_fixes` also fills each finding's fix edits (see `attach_fixes`)."""
+    return analyze_project(paths, settings, with_fixes=with_fixes)[1]
 
 
 def analyze_project(
-    paths: Iterable[str | os.PathLike[str]], settings: MRTConfig | None = None
+    paths: Iterable[str | os.PathLike[str]], settings: MRTConfig | None = None, *, with_fixes: bool = False
 ) -> tuple[list[MigrationAST], list[RiskWarning]]:
     """`analyze_paths`, also returning every parsed migration (in discovery order).
 
@@ -62,7 +79,10 @@ def analyze_project(
             continue
         migration = parse_migration(text, found.path, dialect=config.dialect, app=found.app)
         migrations.append(migration)
-        findings.extend(analyze_migration(migration, config, report_unused=False))
+        found_here = analyze_migration(migration, config, report_unused=False)
+        if with_fixes:
+            attach_fixes(found_here, migration)
+        findings.extend(found_here)
         migration.derived.pop("downgrade", None)  # per-file index; the project pass does not need it
     findings.extend(_project_findings(_under_directories(migrations, paths), config))
     for migration in migrations:  # after the project pass, which may use a suppression too

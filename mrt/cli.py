@@ -28,6 +28,8 @@ from typing import Any
 
 from mrt import __version__
 
+# The report formats that render fix edits; the others need not pay for building them.
+FORMATS_WITH_FIXES = frozenset({"json", "sarif"})
 EXIT_CLEAN, EXIT_WARNINGS, EXIT_ERRORS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130
 DEFAULT_HTML_OUTPUT = "mrt-report.html"
@@ -92,7 +94,9 @@ def _check_once(args: argparse.Namespace) -> int:
         settings = load_config(targets[0], overrides=overrides, pyproject=Path(args.config) if args.config else None)
         if args.check_compat:
             settings = settings.merged({"extend_select": [*settings.extend_select, "MRT7"]})
-        migrations, findings = analyze_project([*targets, *(args.history or [])], settings)
+        migrations, findings = analyze_project(
+            [*targets, *(args.history or [])], settings, with_fixes=args.format in FORMATS_WITH_FIXES
+        )
         scope = {absolute(f.path) for f in discover(targets)} if args.history else None
         in_range = reported_paths(migrations, since=args.since, min_revision=args.min_revision)
     except (ConfigError, DiscoveryError, ScopeError) as exc:

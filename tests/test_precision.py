@@ -178,3 +178,22 @@ class Migration(migrations.Migration):
         path=DJANGO,
     )
     assert codes(found) == []
+
+
+def test_findings_carry_the_fix_edits_their_rule_offers(tmp_path):
+    from mrt import analyze_paths, analyze_source
+    from mrt.fixes import apply_edits
+
+    source = (
+        'from alembic import op\nimport sqlalchemy as sa\nrevision = "r1"\ndown_revision = None\n\n'
+        'def upgrade():\n    op.add_column("users", sa.Column("phone", sa.String(20)))\n\n'
+        "def downgrade():\n    pass\n"
+    )
+    (finding,) = analyze_source(source, "versions/r1.py")
+    assert finding.code == "MRT102" and finding.fixes
+    fixed = apply_edits(source, finding.fixes[0].edits)
+    assert 'op.drop_column("users", "phone")' in fixed
+    assert analyze_source(fixed, "versions/r1.py") == []
+    (tmp_path / "r1.py").write_text(source)
+    assert analyze_paths([tmp_path])[0].fixes == ()  # batch runs build fixes only when asked
+    assert analyze_paths([tmp_path], with_fixes=True)[0].fixes
