@@ -94,7 +94,7 @@ class Seeder:
         dialect: str,
         schema: str | None,
     ) -> bool:
-        from sqlalchemy import and_, column, update
+        from sqlalchemy import and_, bindparam, column, update
         from sqlalchemy import table as table_clause
 
         changed = False
@@ -106,6 +106,7 @@ class Seeder:
                     statement = update(target).where(target.c[name].is_(None)).values({name: fresh[name]})
                     changed |= self._guarded(connection, statement, table.name, fresh)
             return changed
+        updates: dict[tuple[str, ...], list[tuple[Row, Row]]] = {}  # grouped by the columns they set
         for row in existing:
             nulls = [c for c in table.columns if row.get(c) is None]
             if not nulls:
@@ -117,12 +118,37 @@ class Seeder:
                 for col, ref in zip(fk.columns, fk.referred_columns, strict=False):
                     if col in nulls:
                         values[col] = row.get(ref)
-            if not values:
-                continue
-            where = and_(*(target.c[k] == row[k] for k in table.primary_key))
-            if self._guarded(connection, update(target).where(where).values(values), table.name, values):
+            if values:
+                updates.setdefault(tuple(sorted(values)), []).append((row, values))
+        for columns, group in updates.items():
+            # One statement for the whole group; row by row only if the database refuses it.
+            statement = (
+                update(target)
+                .where(and_(*(target.c[k] == bindparam(f"k_{k}") for k in table.primary_key)))
+                .values({c: bindparam(f"v_{c}") for c in columns})
+            )
+            params = [
+                {**{f"k_{k}": row[k] for k in table.primary_key}, **{f"v_{c}": v for c, v in values.items()}}
+                for row, values in group
+            ]
+            if self._guarded_many(connection, statement, params):
                 changed = True
+                continue
+            for row, values in group:
+                where = and_(*(target.c[k] == row[k] for k in table.primary_key))
+                changed |= self._guarded(connection, update(target).where(where).values(values), table.name, values)
         return changed
+
+    @staticmethod
+    def _guarded_many(connection: Any, statement: Any, params: list[dict[str, Any]]) -> bool:
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with connection.begin_nested():
+                connection.execute(statement, params)
+            return True
+        except DBAPIError:
+            return False
 
     def _insert(self, connection: Any, table: Table, row: Row, schema: str | None) -> bool:
         from sqlalchemy import column, insert
