@@ -45,7 +45,8 @@ def fixes_for(finding: RiskWarning, migration: MigrationAST) -> tuple[Fix, ...]:
             extra.append(add_reverse_code_noop(migration, op))
         if finding.category == LOCKS_CATEGORY and migration.framework == ALEMBIC:
             extra += [create_index_concurrently(migration, op), split_foreign_key_not_valid(migration, op)]
-    return finding.fixes + tuple(fix for fix in extra if fix is not None)
+    # Deduplicated, so that filling `RiskWarning.fixes` twice (mrt.analyzer.attach_fixes) changes nothing.
+    return tuple(dict.fromkeys(finding.fixes + tuple(fix for fix in extra if fix is not None)))
 
 
 def operation_at(migration: MigrationAST, finding: RiskWarning) -> Operation | None:

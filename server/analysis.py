@@ -1,9 +1,9 @@
 """One analysis of one document snapshot: the pure job the server runs in its own executor.
 
 It is the same code path as `mrt.analyze_source(text, path, settings)` (parse once, run the enabled
-rules, apply `[tool.mrt]` and in-file suppressions), kept in two steps so that the parsed model is
-also available to build fix edits. Everything an editor feature needs later (hover, code actions,
-code lens) is computed here, off the event loop, and kept with the version it belongs to.
+rules, apply `[tool.mrt]` and in-file suppressions, attach fix edits), kept in steps so that the parsed
+model stays available for graph rules, code lenses and hovers. Everything an editor feature needs
+later is computed here, off the event loop, and kept with the version it belongs to.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from lsprotocol import types
 from pygls.workspace import PositionCodec
 
-from mrt.analyzer import analyze_migration
+from mrt.analyzer import analyze_migration, attach_fixes
 from mrt.config import MRTConfig
 from mrt.findings import RiskWarning
-from mrt.fixes import Suppressor, fixes_for
+from mrt.fixes import Suppressor
 from mrt.model import parse_migration
 from mrt.model.migration import MigrationAST
 from mrt.rules.registry import get_rule
@@ -66,29 +66,30 @@ def analyze(snapshot: Snapshot) -> Analysis:
         snapshot.source, snapshot.path or UNTITLED, dialect=config.dialect, app=django_app(snapshot.path)
     )
     findings = analyze_migration(migration, config)
+    if snapshot.settings.fix or snapshot.settings.fix_all:
+        attach_fixes(findings, migration)  # as analyze_source does
     if snapshot.index is not None and snapshot.path and migration.is_migration and migration.syntax_error is None:
         findings += snapshot.index.history_findings(migration, snapshot.buffers, config)
-    return Analysis(snapshot, migration, findings, diagnostics_for(snapshot, migration, findings))
+    return Analysis(snapshot, migration, findings, diagnostics_for(snapshot, findings))
 
 
 def with_findings(analysis: Analysis, extra: list[RiskWarning]) -> Analysis:
     """The analysis plus findings computed elsewhere (graph findings of a whole-workspace check)."""
     if not extra or analysis.migration is None:
         return analysis
-    diagnostics = diagnostics_for(analysis.snapshot, analysis.migration, extra)
+    diagnostics = diagnostics_for(analysis.snapshot, extra)
     return Analysis(
         analysis.snapshot, analysis.migration, analysis.findings + extra, analysis.diagnostics + diagnostics
     )
 
 
-def diagnostics_for(snapshot: Snapshot, migration: MigrationAST, findings: list[RiskWarning]) -> list[types.Diagnostic]:
+def diagnostics_for(snapshot: Snapshot, findings: list[RiskWarning]) -> list[types.Diagnostic]:
     config = snapshot.config
     positions = Positions(snapshot.source, snapshot.codec)
     settings = snapshot.settings
     suppressor = Suppressor(snapshot.source)
     diagnostics = []
     for finding in findings:
-        fixes = fixes_for(finding, migration) if settings.fix or settings.fix_all else ()
         suppressible = finding.code and finding.code not in _NOT_SUPPRESSIBLE
         line = finding.line or 1
         diagnostics.append(
@@ -98,7 +99,7 @@ def diagnostics_for(snapshot: Snapshot, migration: MigrationAST, findings: list[
                 uri=snapshot.uri,
                 version=snapshot.version,
                 severity=severity(finding, config, settings),
-                fixes=fixes,
+                fixes=finding.fixes,
                 suppress_line=suppressor.line(finding.code, line, finding.end_line)
                 if suppressible and settings.disable_for_line
                 else None,
