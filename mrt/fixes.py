@@ -14,6 +14,7 @@ reports them. Argument expressions are copied from the source as written (`op.f(
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -127,7 +128,7 @@ def _inverse(source: str, op: Operation, call: ast.Call) -> list[str] | None:
     """The statement(s) that undo one Alembic operation, or None when the inverse is not obvious."""
     if op.origin != "op" or op.in_batch or op.condition or op.helper or not isinstance(call.func, ast.Attribute):
         return None
-    target = ast.get_source_segment(source, call.func.value)
+    target = _segment(source, call.func.value)
     method = call.func.attr
     if method == "create_table":
         name = _arg(source, call, 0, "table_name")
@@ -170,13 +171,9 @@ def _inverse(source: str, op: Operation, call: ast.Call) -> list[str] | None:
 
 def _column_name(source: str, node: ast.expr | None) -> str | None:
     """The name expression of an inline `sa.Column(name, ...)`, or None for a variable or a call we don't know."""
-    if (
-        not isinstance(node, ast.Call)
-        or not node.args
-        or not (ast.get_source_segment(source, node.func) or "").endswith("Column")
-    ):
+    if not isinstance(node, ast.Call) or not node.args or not (_segment(source, node.func) or "").endswith("Column"):
         return None
-    return ast.get_source_segment(source, node.args[0])
+    return _segment(source, node.args[0])
 
 
 # -- Django -------------------------------------------------------------------------------------------
@@ -189,7 +186,7 @@ def add_reverse_code_noop(migration: MigrationAST, op: Operation) -> Fix | None:
     call = _call_at(migration, op)
     if call is None or not (call.args or call.keywords):
         return None
-    callee = ast.get_source_segment(migration.source, call.func) or "migrations.RunPython"
+    callee = _segment(migration.source, call.func) or "migrations.RunPython"
     edit = _append_keyword(call, f"reverse_code={callee}.noop")
     return Fix(f"Add reverse_code={callee}.noop", (edit,))
 
@@ -210,7 +207,7 @@ def create_index_concurrently(migration: MigrationAST, op: Operation) -> Fix | N
     keyword = None if concurrently else _append_keyword(call, "postgresql_concurrently=True")
     if op.autocommit:
         return Fix("Use postgresql_concurrently=True", (keyword,)) if keyword else None
-    target = ast.get_source_segment(migration.source, call.func.value)
+    target = _segment(migration.source, call.func.value)
     wrapped = _wrap_statement(migration.source, call, keyword, f"with {target}.get_context().autocommit_block():")
     if wrapped is None:
         return None
@@ -229,7 +226,7 @@ def split_foreign_key_not_valid(migration: MigrationAST, op: Operation) -> Fix |
     call = _call_at(migration, op)
     if call is None or not isinstance(call.func, ast.Attribute):
         return None
-    target = ast.get_source_segment(migration.source, call.func.value)
+    target = _segment(migration.source, call.func.value)
     if not _is_statement(migration.source, call):
         return None
     keyword = _append_keyword(call, "postgresql_not_valid=True")
@@ -340,6 +337,35 @@ class _Index:
     statements: frozenset[tuple[int, int]]  # starts of expression statements that are a bare call
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+@lru_cache(maxsize=8)
+def _source_lines(source: str) -> tuple[bytes, ...]:
+    """The source's lines as UTF-8 (ast columns count bytes), split once per source.
+
+    `ast.get_source_segment` splits the whole file on every call, which made fixes for a long
+    migration quadratic (372 s for 3,300 findings in a 10,000-line file).
+    """
+    return tuple(line.encode("utf-8") for line in _LINE.findall(source))
+
+
+def _segment(source: str, node: ast.AST) -> str | None:
+    """`ast.get_source_segment(source, node)`, from the cached line table."""
+    try:
+        first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined, operator]
+        start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+    except AttributeError:
+        return None
+    lines = _source_lines(source)
+    if first < 0 or last is None or end is None or last >= len(lines):
+        return None
+    if first == last:
+        return lines[first][start:end].decode("utf-8", "replace")
+    parts = [lines[first][start:], *lines[first + 1 : last], lines[last][:end]]
+    return b"".join(parts).decode("utf-8", "replace")
+
+
 @lru_cache(maxsize=8)
 def _index(source: str) -> _Index | None:
     try:
@@ -398,13 +424,13 @@ def _arg_node(call: ast.Call, index: int, name: str) -> ast.expr | None:
 
 def _arg(source: str, call: ast.Call, index: int, name: str) -> str | None:
     node = _arg_node(call, index, name)
-    return ast.get_source_segment(source, node) if node is not None else None
+    return _segment(source, node) if node is not None else None
 
 
 def _keyword(source: str, call: ast.Call, name: str) -> str | None:
     for keyword in call.keywords:
         if keyword.arg == name:
-            return ast.get_source_segment(source, keyword.value)
+            return _segment(source, keyword.value)
     return None
 
 
@@ -420,7 +446,7 @@ def _wrap_statement(source: str, call: ast.Call, keyword: TextEdit | None, opene
     """Replace the expression statement `call` with `opener` + the call (plus `keyword`) indented below it."""
     if not _is_statement(source, call):
         return None
-    segment = (ast.get_source_segment(source, call) or "").split("\n")
+    segment = (_segment(source, call) or "").split("\n")
     if keyword is not None:
         row = keyword.line - call.lineno
         # The segment's first line starts at the call; later lines are whole source lines.
