@@ -194,26 +194,35 @@ def add_copy_drops(m: MigrationAST) -> dict[int, bool]:
 
     The upgrade adds a column to T, copies data with an UPDATE on T, and drops another column of T.
     The downgrade restores the data only if it also copies back (an UPDATE on T) before dropping.
+    Computed once per migration (two rules ask) in one pass over the operations.
     """
-    up = [op for op in m.ops if op.side == UPGRADE]
-    out: dict[int, bool] = {}
-    for drop in up:
-        if drop.kind != Kind.DROP_COLUMN or not drop.table:
+    cached = m.derived.get("add_copy_drops")
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    added: dict[str, set[str]] = defaultdict(set)
+    set_by_updates: dict[str, set[str]] = defaultdict(set)
+    blind_update: set[str] = set()  # tables with an UPDATE whose targets could not be read
+    drops: list[Operation] = []
+    for op in m.ops:
+        if op.side != UPGRADE or not op.table:
             continue
-        table = drop.table
-        added = {
-            op.column.lower()
-            for op in up
-            if op.kind == Kind.ADD_COLUMN and same(op.table, table) and op.column and not same(op.column, drop.column)
-        }
-        if added and any(_copies_into(op, table, added) for op in up):
-            out[id(drop)] = any(op.kind == Kind.UPDATE and same(op.table, table) for op in downgrade(m))
+        table = op.table.lower()
+        if op.kind == Kind.ADD_COLUMN and op.column:
+            added[table].add(op.column.lower())
+        elif op.kind == Kind.UPDATE:
+            targets = op.args.get("set_columns")
+            if targets:
+                set_by_updates[table].update(t.lower() for t in targets)
+            else:
+                blind_update.add(table)
+        elif op.kind == Kind.DROP_COLUMN:
+            drops.append(op)
+    out: dict[int, bool] = {}
+    down = downgrade(m)
+    for drop in drops:
+        table = drop.table.lower()  # type: ignore[union-attr]
+        new_columns = added[table] - {(drop.column or "").lower()}
+        if new_columns and (table in blind_update or new_columns & set_by_updates[table]):
+            out[id(drop)] = bool(down.on_table(Kind.UPDATE, drop.table))
+    m.derived["add_copy_drops"] = out
     return out
-
-
-def _copies_into(op: Operation, table: str, added: set[str]) -> bool:
-    """An UPDATE on `table` that sets one of the `added` columns (or whose targets are unknown)."""
-    if op.kind != Kind.UPDATE or not same(op.table, table):
-        return False
-    targets = op.args.get("set_columns")
-    return not targets or any(t.lower() in added for t in targets)
