@@ -27,10 +27,11 @@ from typing import Any
 from mrt.config import MRTConfig
 from mrt.verify import catalog as catalogs
 from mrt.verify import database, django_settings
-from mrt.verify.data import Row, compare_rows, read_rows
+from mrt.verify.data import Row, read_rows
 from mrt.verify.django_ops import describe_irreversible
 from mrt.verify.errors import StepTimeout, VerifyError
 from mrt.verify.result import DOWNGRADE_FAILED, NOT_TESTED, TIMED_OUT, UPGRADE_FAILED, RevisionResult
+from mrt.verify.round_trip import Before, compare_restored
 from mrt.verify.seeding import Seeder
 from mrt.verify.timeout import Deadline
 from mrt.verify.watch import RAW_DBAPI_MARKERS, catalog_scope, touched_tables
@@ -45,12 +46,6 @@ class _Replay(Exception):
     def __init__(self, applied: bool) -> None:
         super().__init__()
         self.applied = applied  # did the migration under test end up applied?
-
-
-@dataclass
-class _Before:
-    catalog: catalogs.Catalog
-    rows: dict[str, list[Row]]
 
 
 @dataclass
@@ -469,7 +464,7 @@ class DjangoRunner:
         self._dirty = None
         self._scope = (True, True)
 
-    def _prepare(self, result: RevisionResult) -> _Before:
+    def _prepare(self, result: RevisionResult) -> Before:
         """Re-read what the last step touched, top up the seed rows, commit, and remember it all."""
         conn = self.connection
         names, objects = self._scope
@@ -489,28 +484,16 @@ class DjangoRunner:
         self._catalog = catalog
         self._dirty = set()
         self._scope = (False, False)
-        return _Before(catalog, dict(self._rows))
+        return Before(catalog, dict(self._rows))
 
-    def _compare(self, before: _Before, statements: list[str], migration: Any, result: RevisionResult) -> bool:
+    def _compare(self, before: Before, statements: list[str], migration: Any, result: RevisionResult) -> bool:
         """Compare the database after the downgrade with `before`; True when the schema is not restored."""
-        conn = self.connection
         touched = self._touched(statements, migration, before.catalog)
-        names, objects = catalog_scope(statements)
-        after = catalogs.refresh(conn, before.catalog, touched, names=names, objects=objects, shapes=self._shapes)
-        scope = set(after.tables) if touched is None else touched | (set(after.tables) - set(before.catalog.tables))
-        problems = catalogs.compare(before.catalog, after, scope)
-        for problem in problems:
-            result.fail(problem)
-        for table in sorted(scope & set(before.catalog.tables) & set(after.tables)):
-            rows_after = read_rows(conn, table)
-            pk = after.tables[table].primary_key or before.catalog.tables[table].primary_key
-            for problem in compare_rows(table, pk, before.rows.get(table, []), rows_after):
-                result.fail(problem)
-            self._rows[table] = rows_after
-        conn.commit()
+        after, rows, broken = compare_restored(self.connection, before, statements, touched, self._shapes, result)
+        self._rows.update(rows)
         self._catalog = after
         self._dirty = set() if touched is not None else None
-        return bool(problems)
+        return broken
 
     def _mark_dirty(self, statements: list[str], migration: Any) -> None:
         names, objects = catalog_scope(statements)

@@ -25,7 +25,7 @@ from typing import Any
 from mrt.config import MRTConfig
 from mrt.verify import catalog as catalogs
 from mrt.verify import database
-from mrt.verify.data import Row, compare_rows, read_rows
+from mrt.verify.data import Row, read_rows
 from mrt.verify.errors import StepTimeout, VerifyError
 from mrt.verify.guard import check_disposable, safe_url
 from mrt.verify.project import AlembicProject, load_project
@@ -36,6 +36,7 @@ from mrt.verify.result import (
     UPGRADE_FAILED,
     RevisionResult,
 )
+from mrt.verify.round_trip import Before, compare_restored
 from mrt.verify.seeding import Seeder
 from mrt.verify.timeout import Deadline
 from mrt.verify.watch import StatementWatch, catalog_scope, touched_tables, uses_raw_dbapi
@@ -47,12 +48,6 @@ class MigrationFailed(VerifyError):
 
 class _Rebuild(Exception):
     """The database no longer matches any revision: wipe it and replay."""
-
-
-@dataclass
-class _Before:
-    catalog: catalogs.Catalog
-    rows: dict[str, list[Row]]
 
 
 @dataclass
@@ -70,7 +65,7 @@ class _Walk:
     needs_replay: bool = False
     phase: str = "env"
     current: RevisionResult | None = None
-    before: _Before | None = None
+    before: Before | None = None
     replaying: Any = None
     started: float = 0.0
     progress: Callable[[RevisionResult], None] | None = None
@@ -427,7 +422,7 @@ class AlembicRunner:
         self._dirty = None
         self._scope = (True, True)
 
-    def _prepare(self, result: RevisionResult) -> _Before:
+    def _prepare(self, result: RevisionResult) -> Before:
         """Refresh what the last step touched, top up the seed rows, commit, and remember it all."""
         conn = self._work
         dirty = self._dirty
@@ -447,7 +442,7 @@ class AlembicRunner:
         self._catalog = catalog
         self._dirty = set()
         self._scope = (False, False)
-        return _Before(catalog, dict(self._rows))
+        return Before(catalog, dict(self._rows))
 
     def _mark_dirty(self, statements: list[str], script: Any) -> None:
         names, objects = catalog_scope(statements)
@@ -473,26 +468,14 @@ class AlembicRunner:
                 self._raw[script.revision] = True
         return self._raw[script.revision]
 
-    def _compare(self, before: _Before, statements: list[str], script: Any, result: RevisionResult) -> bool:
+    def _compare(self, before: Before, statements: list[str], script: Any, result: RevisionResult) -> bool:
         """Compare the state after the downgrade with `before`; True when the schema is not restored."""
-        conn = self._work
         touched = self._touched(statements, script, before.catalog)
-        names, objects = catalog_scope(statements)
-        after = catalogs.refresh(conn, before.catalog, touched, names=names, objects=objects, shapes=self._shapes)
-        scope = set(after.tables) if touched is None else touched | (set(after.tables) - set(before.catalog.tables))
-        schema_problems = catalogs.compare(before.catalog, after, scope)
-        for problem in schema_problems:
-            result.fail(problem)
-        for table in sorted(scope & set(before.catalog.tables) & set(after.tables)):
-            rows_after = read_rows(conn, table)
-            pk = after.tables[table].primary_key or before.catalog.tables[table].primary_key
-            for problem in compare_rows(table, pk, before.rows.get(table, []), rows_after):
-                result.fail(problem)
-            self._rows[table] = rows_after
-        conn.commit()
+        after, rows, broken = compare_restored(self._work, before, statements, touched, self._shapes, result)
+        self._rows.update(rows)
         self._catalog = after
         self._dirty = set() if touched is not None else None
-        return bool(schema_problems)
+        return broken
 
     # -- env.py runs and steps -----------------------------------------------------------------------
 

@@ -1,0 +1,47 @@
+"""What both runners (Alembic and Django) do after a downgrade: compare the catalog and the seeded rows
+with the state before the upgrade, and report every difference on the revision's result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mrt.verify import catalog as catalogs
+from mrt.verify.data import Row, compare_rows, read_rows
+from mrt.verify.result import RevisionResult
+from mrt.verify.watch import catalog_scope
+
+
+@dataclass
+class Before:
+    """The catalog and the rows just before an upgrade: what its downgrade must give back."""
+
+    catalog: catalogs.Catalog
+    rows: dict[str, list[Row]]
+
+
+def compare_restored(
+    conn: Any,
+    before: Before,
+    statements: list[str],
+    touched: set[str] | None,
+    shapes: Any,
+    result: RevisionResult,
+) -> tuple[catalogs.Catalog, dict[str, list[Row]], bool]:
+    """Re-read what the step's SQL may have changed (`touched`; None = everything), fail `result` for
+    every schema or data difference, and return (the catalog now, the rows re-read, schema broken?)."""
+    names, objects = catalog_scope(statements)
+    after = catalogs.refresh(conn, before.catalog, touched, names=names, objects=objects, shapes=shapes)
+    scope = set(after.tables) if touched is None else touched | (set(after.tables) - set(before.catalog.tables))
+    problems = catalogs.compare(before.catalog, after, scope)
+    for problem in problems:
+        result.fail(problem)
+    rows: dict[str, list[Row]] = {}
+    for table in sorted(scope & set(before.catalog.tables) & set(after.tables)):
+        rows_after = read_rows(conn, table)
+        pk = after.tables[table].primary_key or before.catalog.tables[table].primary_key
+        for problem in compare_rows(table, pk, before.rows.get(table, []), rows_after):
+            result.fail(problem)
+        rows[table] = rows_after
+    conn.commit()
+    return after, rows, bool(problems)
