@@ -19,7 +19,7 @@ from typing import Any
 from lsprotocol import types
 
 from mrt.explain.claude import snippet_of
-from mrt.model.migration import ALEMBIC
+from mrt.model.migration import ALEMBIC, DJANGO
 from mrt.model.source import SourceError, read_source
 from mrt.rules.docs import render_rule
 from mrt.rules.registry import get_rule
@@ -33,7 +33,7 @@ CHECK_WORKSPACE = "mrt.checkWorkspace"
 EXPLAIN_MIGRATION = "mrt.explainMigration"
 SHOW_RULE_DOCS = "mrt.showRuleDocs"
 VERIFY_REVISION = "mrt.verifyRevision"
-VERIFY_UNAVAILABLE = "Verify rollback works on Alembic revisions; for Django migrations run `mrt verify`."
+VERIFY_UNAVAILABLE = "Verify rollback needs an Alembic revision id or a Django migration inside an app."
 
 
 def register(server: MrtServer) -> None:
@@ -115,17 +115,20 @@ async def verify_revision(ls: MrtServer, uri: str) -> dict[str, Any]:
         return {"ok": False, "message": "Set [tool.mrt] db_url (or mrt.verify.databaseUrl) to a disposable database."}
     analysis = await ls.analyse(uri) if ls.attach(uri) else None
     migration = analysis.migration if analysis else None
-    if analysis is None or migration is None or migration.framework != ALEMBIC or not migration.revision:
+    django = migration is not None and migration.framework == DJANGO and bool(migration.app)
+    if analysis is None or migration is None or not (django or (migration.framework == ALEMBIC and migration.revision)):
         return {"ok": False, "message": VERIFY_UNAVAILABLE}
     root = config.root or str(Path(path or ".").parent)
-    async with Progress(ls, f"mrt: verifying rollback of {migration.revision}") as progress:
+    revision = migration.name if django else migration.revision
+    async with Progress(ls, f"mrt: verifying rollback of {migration.label}") as progress:
         progress.report("upgrade, downgrade and compare on the test database", 0)
         limit = 4.0 * (config.migration_timeout or 60)  # seeding and comparing on top of both steps
-        outcome = await run_verification(root, migration.revision, db_url, progress.cancelled, limit)
+        app = migration.app if django else None
+        outcome = await run_verification(root, revision, db_url, progress.cancelled, limit, app=app)
     if outcome.get("cancelled"):
         return {"ok": False, "message": "Verification cancelled."}
     if "error" in outcome:
-        ls.log(f"mrt: verify {migration.revision}: {outcome['error']}", types.MessageType.Warning)
+        ls.log(f"mrt: verify {migration.label}: {outcome['error']}", types.MessageType.Warning)
         return {"ok": False, "message": outcome["error"]}
     ls.show_verification(uri, analysis, outcome)
     return {"ok": bool(outcome["passed"]), "message": outcome["label"], "failures": outcome["failures"]}

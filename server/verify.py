@@ -1,4 +1,4 @@
-"""Verify rollback from the editor: the dynamic round trip of one Alembic revision, in a subprocess.
+"""Verify rollback from the editor: the dynamic round trip of one revision or migration, in a subprocess.
 
 Verification runs the project's own env.py and migrations against the disposable database named in
 `[tool.mrt] db_url` (or `mrt.verify.databaseUrl`); the verifier's guard refuses anything that does not
@@ -16,9 +16,12 @@ import sys
 from typing import Any
 
 
-async def run_verification(root: str, revision: str, db_url: str, cancelled: Any, time_limit: float) -> dict[str, Any]:
-    """Run the child; kill it when `cancelled()` says so, when the task is cancelled, or after `time_limit`."""
-    spec = json.dumps({"root": root, "revision": revision, "db_url": db_url})
+async def run_verification(
+    root: str, revision: str, db_url: str, cancelled: Any, time_limit: float, *, app: str | None = None
+) -> dict[str, Any]:
+    """Run the child; kill it when `cancelled()` says so, when the task is cancelled, or after `time_limit`.
+    `app` makes `revision` a Django migration name of that app."""
+    spec = json.dumps({"root": root, "revision": revision, "db_url": db_url, "app": app})
     deadline = asyncio.get_running_loop().time() + time_limit
     child = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -1,5 +1,7 @@
 """The verification child process: `python -m mrt_server.verify_child SPEC` (see mrt_server.verify).
 
+SPEC names an Alembic revision, or a Django migration by `app` and name.
+
 Kept apart from the server's modules so that importing it loads only the verifier, and prints exactly
 one JSON line: the `RevisionResult` as a dict, or `{"error": ...}`.
 """
@@ -21,6 +23,12 @@ def verify(spec: dict[str, Any]) -> dict[str, Any]:
     os.chdir(spec["root"])
     try:
         config = load_config(spec["root"], overrides={"db_url": spec["db_url"]})
+        if spec.get("app"):  # a Django migration: its settings come from [tool.mrt] or manage.py
+            from mrt.verify.django_cli import with_detected_django
+            from mrt.verify.django_runner import DjangoRunner
+
+            with DjangoRunner(with_detected_django(config, spec["root"])) as runner:
+                return asdict(runner.check_migration(spec["app"], spec["revision"]))
         with AlembicRunner(config) as runner:
             return asdict(runner.check_revision(spec["revision"]))
     except (VerifyError, ConfigError) as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,22 @@ async def test_verify_rollback_can_be_cancelled(client: LanguageClient, project:
     with pytest.raises(JsonRpcException) as cancelled:
         await asyncio.wait_for(request, 15)
     assert cancelled.value.code == types.LSPErrorCodes.RequestCancelled
+
+
+async def test_verify_rollback_of_a_django_migration(client: LanguageClient, project: Path):
+    if client.client_name != "visual_studio_code":
+        pytest.skip("one client is enough: the verifier runs the same way")
+    site = project / "django_site"
+    shutil.copytree(Path(__file__).parents[2] / "examples" / "django_project", site)
+    (site / "pyproject.toml").write_text(f'[tool.mrt]\ndb_url = "sqlite:///{site / "lens_verify_test.db"}"\n')
+    initial = site / "accounts" / "migrations" / "0001_initial.py"
+    good = open_document(client, initial, initial.read_text())
+    await diagnostics(client, good, version=1)
+    assert await run(client, "mrt.verifyRevision", good) == {"ok": True, "message": "reversible", "failures": []}
+
+    removal = site / "accounts" / "migrations" / "0002_remove_customer_phone.py"
+    lossy = open_document(client, removal, removal.read_text())
+    await diagnostics(client, lossy, version=1)
+    result = await run(client, "mrt.verifyRevision", lossy)
+    assert result["ok"] is False and result["message"] == "data loss detected"
+    assert any("phone" in failure for failure in result["failures"])
