@@ -226,3 +226,29 @@ def test_make_client_needs_a_key(monkeypatch):
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     with pytest.raises(ClaudeError, match="set ANTHROPIC_API_KEY"):
         make_client()
+
+
+SECRET = "sk-ant-api03-NEVER-PRINT-THIS-KEY-0123456789"
+
+
+@pytest.mark.parametrize("outcome", ["ok", "401", "529", "refused"])
+def test_the_api_key_never_appears_in_output_or_errors(cli, alembic_project, api, monkeypatch, outcome):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
+    monkeypatch.setenv("MRT_DEBUG", "1")  # even the debugging path must not print it
+
+    def respond(request):
+        if outcome == "refused":
+            raise httpx2.ConnectError("[Errno 111] Connection refused", request=request)
+        if outcome == "ok":
+            return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=_sse("fine"))
+        error = {"type": "error", "error": {"type": "api_error", "message": "no"}}
+        return httpx2.Response(int(outcome), json=error)
+
+    api.respond = respond
+    result = cli("explain", FILE)
+    assert SECRET not in result.stdout and SECRET not in result.stderr
+    assert SECRET[-12:] not in result.stdout + result.stderr
+    (request,) = api.requests
+    carriers = [name.lower() for name, value in request.headers.items() if SECRET in value]
+    assert carriers in (["authorization"], ["x-api-key"])  # only in the API's own auth header
+    assert SECRET not in request.content.decode("utf-8", "replace")
