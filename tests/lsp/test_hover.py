@@ -44,13 +44,16 @@ async def test_no_hover_away_from_findings(client: LanguageClient, project: Path
     assert await hover(client, uri, 4, 2) is None  # on `revision = ...`
 
 
+SECRET = "sk-ant-api03-NEVER-LOG-THIS-KEY-9876543210"
+
+
 async def test_claude_explains_the_operation_on_top_of_the_docs(start_client, tmp_path: Path):
     """Stubbed API on loopback: a late answer shows on the next hover, answers are cached, only a
     snippet is sent, and a failure falls back to the docs without a popup."""
     root = write_project(tmp_path)
     with ClaudeStub() as stub:
         stub.delay = 1.0
-        env = {"ANTHROPIC_API_KEY": "sk-test", "ANTHROPIC_BASE_URL": stub.url}
+        env = {"ANTHROPIC_API_KEY": SECRET, "ANTHROPIC_BASE_URL": stub.url}
         options = {"explain": {"provider": "claude", "model": "claude-test-model", "timeoutMs": 200}}
         client = await start_client("visual_studio_code", root, options=options, env=env)
         uri = open_document(client, root / "migrations/versions/h003_drop.py", alembic(DROP_COLUMN, "h003"))
@@ -86,6 +89,9 @@ async def test_claude_explains_the_operation_on_top_of_the_docs(start_client, tm
         assert fallback.startswith("# MRT201")
         assert client.messages == []  # no popup, ever
         assert any("Claude explanation unavailable" in m.message for m in client.log_messages)
+        # The key stays out of the logs, hovers and messages, also after the 401.
+        shown = [m.message for m in client.log_messages] + [first, second, fallback]
+        assert not any(SECRET in text or SECRET[-12:] in text for text in shown)
 
 
 async def test_no_claude_without_a_key(start_client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
