@@ -7,50 +7,29 @@ engine's disposable database (the settings' own db.sqlite3 is never opened).
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from scratch_databases import scratch_database
 
 pytest.importorskip("django")
-sa = pytest.importorskip("sqlalchemy")
+pytest.importorskip("sqlalchemy")
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "django_project"
 ENGINES = ["sqlite", "postgres", "mysql"]
 
 
-def _scratch_name() -> str:
-    return f"mrt_dj_{os.getpid()}_{uuid.uuid4().hex[:8]}_test"
-
-
 @pytest.fixture(scope="session")
 def postgres_db(postgres_url: str) -> Iterator[str]:
-    from sqlalchemy.engine import make_url
-
-    name = _scratch_name()
-    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with scratch_database(postgres_url, "mrt_dj") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def mysql_db(mysql_url: str) -> Iterator[str]:
-    from sqlalchemy.engine import make_url
-
-    name = _scratch_name()
-    admin = sa.create_engine(mysql_url)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-    yield make_url(mysql_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
-    admin.dispose()
+    with scratch_database(mysql_url, "mrt_dj") as url:
+        yield url
 
 
 @pytest.fixture(params=ENGINES)
