@@ -45,7 +45,8 @@ class MrtServer(LanguageServer):
         self.index = WorkspaceIndex(self.log)
         self.attached: set[str] = set()  # uris of open documents that are migrations
         self.analyses: dict[str, Analysis] = {}
-        self._inflight: dict[tuple[str, int | None, int], asyncio.Future[Analysis | None]] = {}
+        self._inflight: dict[tuple[str, int | None, int, int], asyncio.Future[Analysis | None]] = {}
+        self._epochs: dict[str, int] = {}  # per document, bumped by `refresh`
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._published: dict[str, tuple[int | None, list[types.Diagnostic]]] = {}
         self._verified: dict[str, tuple[int | None, list[types.Diagnostic]]] = {}  # Verify rollback results
@@ -142,22 +143,32 @@ class MrtServer(LanguageServer):
     # -- analysis ----------------------------------------------------------------------------------
 
     async def analyse(self, uri: str) -> Analysis | None:
-        """The analysis of the document's current version: cached, shared while in flight, bounded."""
+        """The analysis of the document's current version: cached, shared while in flight, bounded.
+
+        An analysis that `refresh` overtook while it ran (other files changed, e.g. the workspace
+        index finished) read a stale world: it is run again rather than cached or returned."""
         self._loop = asyncio.get_running_loop()
-        snapshot = self.snapshot(uri)
-        cached = self.analyses.get(uri)
-        if cached is not None and (cached.version, cached.snapshot.generation) == (snapshot.version, self.generation):
-            return cached
-        key = (uri, snapshot.version, self.generation)
-        future = self._inflight.get(key)
-        if future is None:
-            future = asyncio.ensure_future(self._run(snapshot))
-            self._inflight[key] = future
-            future.add_done_callback(lambda _: self._inflight.pop(key, None))
-        result = await asyncio.shield(future)
-        if result is not None and uri in self.attached:
-            self.analyses[uri] = result
-        return result
+        while True:
+            epoch = self._epochs.get(uri, 0)
+            snapshot = self.snapshot(uri)
+            cached = self.analyses.get(uri)
+            if cached is not None and (cached.version, cached.snapshot.generation) == (
+                snapshot.version,
+                self.generation,
+            ):
+                return cached
+            key = (uri, snapshot.version, self.generation, epoch)
+            future = self._inflight.get(key)
+            if future is None:
+                future = asyncio.ensure_future(self._run(snapshot))
+                self._inflight[key] = future
+                future.add_done_callback(lambda _, key=key: self._inflight.pop(key, None))
+            result = await asyncio.shield(future)
+            if self._epochs.get(uri, 0) != epoch:
+                continue
+            if result is not None and uri in self.attached:
+                self.analyses[uri] = result
+            return result
 
     async def _run(self, snapshot: Snapshot) -> Analysis | None:
         loop = asyncio.get_running_loop()
@@ -227,10 +238,17 @@ class MrtServer(LanguageServer):
             types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=diagnostics)
         )
 
+    def invalidate(self, uris: list[str]) -> dict[str, Analysis | None]:
+        """Forget the analyses of `uris` (other files changed) and return them. Analyses of them still
+        running read the old state too; `analyse` re-runs those (see its docstring)."""
+        for uri in uris:
+            self._epochs[uri] = self._epochs.get(uri, 0) + 1
+        return {uri: self.analyses.pop(uri, None) for uri in uris}
+
     def refresh(self, uris: set[str] | None = None) -> None:
         """Re-check open migrations (all, or `uris`) after settings or other files changed."""
         targets = list(self.attached if uris is None else self.attached & uris)
-        last = {uri: self.analyses.pop(uri, None) for uri in targets}  # other files may have changed
+        last = self.invalidate(targets)
         if self.pull:  # the next pull recomputes; ask for it when the client lets us
             capabilities = self.client_capabilities.workspace
             diagnostics = capabilities.diagnostics if capabilities else None
