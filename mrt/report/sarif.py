@@ -26,6 +26,11 @@ def render(report: CheckReport) -> str:
         _result(f, index[f.code or f.pattern], fingerprint)
         for f, fingerprint in zip(report.findings, fingerprints(report.findings), strict=True)
     ]
+    return document(rules, results)
+
+
+def document(rules: list[dict[str, Any]], results: list[dict[str, Any]]) -> str:
+    """The SARIF log around one run of mrt; `mrt verify --format sarif` shares it."""
     payload = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -90,7 +95,7 @@ def _rules(findings: Sequence[RiskWarning]) -> tuple[list[dict[str, Any]], dict[
     return rules, index
 
 
-def _region(line: int, column: int, end_line: int | None, end_column: int | None) -> dict[str, int]:
+def region(line: int, column: int, end_line: int | None, end_column: int | None) -> dict[str, int]:
     region = {"startLine": max(line, 1), "startColumn": column + 1}
     if end_line:
         region["endLine"] = max(end_line, region["startLine"])
@@ -99,7 +104,7 @@ def _region(line: int, column: int, end_line: int | None, end_column: int | None
     return region
 
 
-def _location(uri: str, region: dict[str, int]) -> dict[str, Any]:
+def location(uri: str, region: dict[str, int]) -> dict[str, Any]:
     return {"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}, "region": region}}
 
 
@@ -110,7 +115,7 @@ def _result(f: RiskWarning, rule_index: int, fingerprint: str) -> dict[str, Any]
         "ruleIndex": rule_index,
         "level": _LEVEL.get(f.severity, "warning"),
         "message": {"text": f.message},
-        "locations": [_location(uri, _region(f.line or 1, f.column, f.end_line, f.end_column))],
+        "locations": [location(uri, region(f.line or 1, f.column, f.end_line, f.end_column))],
         "partialFingerprints": {"mrtFindingHash/v1": fingerprint},
         "properties": {"pattern": f.pattern, "revision": f.revision, "category": f.category},
     }
@@ -118,7 +123,7 @@ def _result(f: RiskWarning, rule_index: int, fingerprint: str) -> dict[str, Any]
         result["relatedLocations"] = [
             {
                 "id": i,
-                **_location((r.file or uri).replace("\\", "/"), _region(r.line, r.column, None, None)),
+                **location((r.file or uri).replace("\\", "/"), region(r.line, r.column, None, None)),
                 "message": {"text": r.message},
             }
             for i, r in enumerate(f.related, start=1)
@@ -132,7 +137,7 @@ def _result(f: RiskWarning, rule_index: int, fingerprint: str) -> dict[str, Any]
                         "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
                         "replacements": [
                             {
-                                "deletedRegion": _region(e.line, e.column, e.end_line, e.end_column),
+                                "deletedRegion": region(e.line, e.column, e.end_line, e.end_column),
                                 "insertedContent": {"text": e.new_text},
                             }
                             for e in fix.edits

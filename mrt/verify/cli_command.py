@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-FORMATS = ("table", "json", "junit")
+FORMATS = ("table", "json", "junit", "sarif")
 
 
 def register_verify(
@@ -61,7 +61,7 @@ def verify(args: argparse.Namespace) -> int:
         from mrt.verify.django_cli import with_detected_django
 
         settings = with_detected_django(settings)
-        results = _run(settings, args.revision, show_progress=args.format == "table" and not args.output)
+        results, files = _run(settings, args.revision, show_progress=args.format == "table" and not args.output)
     except (ConfigError, VerifyError) as exc:
         raise InputError(str(exc)) from None
     except ImportError as exc:
@@ -70,6 +70,10 @@ def verify(args: argparse.Namespace) -> int:
         text = to_json(results, __version__)
     elif args.format == "junit":
         text = to_junit(results)
+    elif args.format == "sarif":
+        from mrt.verify.sarif import to_sarif
+
+        text = to_sarif(results, files)
     else:
         text = None
     if args.output:
@@ -87,7 +91,8 @@ def verify(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if any(not r.passed for r in results) else EXIT_CLEAN
 
 
-def _run(settings: Any, revision: str | None, *, show_progress: bool) -> list[Any]:
+def _run(settings: Any, revision: str | None, *, show_progress: bool) -> tuple[list[Any], dict[str, str]]:
+    """The results, and each revision's file relative to the working directory (for SARIF locations)."""
     if settings.django_settings:
         from mrt.verify import django_cli
 
@@ -95,14 +100,28 @@ def _run(settings: Any, revision: str | None, *, show_progress: bool) -> list[An
     from mrt.verify.runner import AlembicRunner
 
     with AlembicRunner(settings) as runner:
-        if revision:
-            return [runner.check_revision(revision)]
-        if not show_progress or not sys.stderr.isatty():
-            return runner.check_all()
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        files = {script.revision: display_path(script.path) for script in runner.project.order}
+        return _check_all(runner, revision, show_progress=show_progress), files
 
-        columns = (TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"))
-        with Progress(*columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True) as progress:
-            task = progress.add_task("", total=len(runner.project.order))
-            return runner.check_all(lambda result: progress.update(task, advance=1, description=result.revision))
+
+def display_path(path: str) -> str:
+    """`path` relative to the working directory when it lies below it (as `mrt check` shows files)."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def _check_all(runner: Any, revision: str | None, *, show_progress: bool) -> list[Any]:
+    if revision:
+        return [runner.check_revision(revision)]
+    if not show_progress or not sys.stderr.isatty():
+        return runner.check_all()
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("", total=len(runner.project.order))
+        return runner.check_all(lambda result: progress.update(task, advance=1, description=result.revision))

