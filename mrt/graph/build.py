@@ -15,13 +15,17 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter, defaultdict
-from pathlib import Path
 
 from mrt.graph.core import Graph
 from mrt.model.migration import ALEMBIC, DJANGO, MigrationAST
 
 _LABEL_ASSIGNED = re.compile(r"^branch_labels\s*(?::[^=\n]*)?=\s*(?!None\b)\S", re.MULTILINE)
 _DJANGO_SPECIAL = frozenset({"__first__", "__latest__"})
+
+
+def _folder(m: MigrationAST) -> str:
+    """The directory a migration sits in (`os.path`: graph building asks once per file and reference)."""
+    return os.path.dirname(os.path.normpath(m.path)) or "."
 
 
 def branch_labels(m: MigrationAST) -> tuple[str, ...]:
@@ -41,7 +45,7 @@ def alembic_graph(migrations: list[MigrationAST]) -> Graph:
     by_dir: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     by_rev: dict[str, list[int]] = defaultdict(list)
     labels: dict[str, list[int]] = defaultdict(list)
-    folders = [str(Path(m.path).parent) for m in graph.migrations]
+    folders = [_folder(m) for m in graph.migrations]
     for node, m in enumerate(graph.migrations):
         by_dir[folders[node]][m.revision].append(node)
         by_rev[m.revision].append(node)
@@ -85,14 +89,14 @@ def _directory_labels(migrations: list[MigrationAST]) -> dict[str, str]:
     cross-app dependency on another app's `0001_initial` must not outvote them.
     """
     names: dict[str, set[str]] = defaultdict(set)
-    for m in migrations:
-        names[str(Path(m.path).parent)].add(m.name)
+    folders = [_folder(m) for m in migrations]
+    for m, folder in zip(migrations, folders, strict=True):
+        names[folder].add(m.name)
     default: dict[str, str] = {}
     confirmed: set[str] = set()
     votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for m in migrations:
-        folder = str(Path(m.path).parent)
-        own = default.setdefault(folder, m.app or Path(folder).parent.name)
+    for m, folder in zip(migrations, folders, strict=True):
+        own = default.setdefault(folder, m.app or os.path.basename(os.path.dirname(folder)))
         for app, _name in m.replaces:
             if app == own:
                 confirmed.add(folder)
@@ -111,6 +115,8 @@ def _directory_labels(migrations: list[MigrationAST]) -> dict[str, str]:
 
 def _nearest(folders: list[str], here: str) -> str:
     """Of several directories with one app label (two projects scanned at once), the one closest to `here`."""
+    if len(folders) == 1:
+        return folders[0]
     return max(folders, key=lambda f: len(os.path.commonpath([f, here])))
 
 
@@ -124,7 +130,7 @@ def django_graph(migrations: list[MigrationAST]) -> Graph:
     key_of: dict[tuple[str, str], int] = {}  # (directory, name) -> node
     folder_of: list[str] = []
     for m in usable:
-        folder = str(Path(m.path).parent)
+        folder = _folder(m)
         label = labels[folder]
         group = label if len(folders_of[label]) == 1 else f"{label}@{folder}"
         if (folder, m.name) not in key_of:
