@@ -19,6 +19,11 @@ from mrt.model.sql import translate_sql
 
 _RELATION_FIELDS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
 _M2M_FIELDS = frozenset({"ManyToManyField", "ParentalManyToManyField", "TaggableManager"})
+# Field options read as literal flags: recorded when True, or (db_index, db_constraint) when False.
+_TRUE_FLAGS = frozenset({"unique", "db_index", "primary_key", "blank", "auto_now", "auto_now_add"})
+_FALSE_FLAGS = frozenset({"db_index", "db_constraint"})
+_FLAG_OPTIONS = _TRUE_FLAGS | _FALSE_FLAGS
+_SIZE_OPTIONS = frozenset({"max_length", "max_digits", "decimal_places"})
 
 _SIGNATURES: dict[str, tuple[str, ...]] = {
     "CreateModel": ("name", "fields", "options", "bases", "managers"),
@@ -396,10 +401,15 @@ class DjangoReader:
     # -- fields ---------------------------------------------------------------------------------------
 
     def _field(self, node: ast.expr) -> dict[str, Any]:
-        """What a `models.XField(...)` declares, as far as the schema is concerned."""
+        """What a `models.XField(...)` declares, as far as the schema is concerned.
+
+        Reads the call's keywords once into a dict: a field is asked about fifteen options, and most
+        migrations are lists of fields (this is the hottest path of a Django history)."""
         info: dict[str, Any] = {}
         if not isinstance(node, ast.Call):
             return info
+        kw = {k.arg: k.value for k in node.keywords if k.arg is not None}
+        constants = self.constants
         field_type = last_name(node.func)
         info["type"] = {"name": field_type, "args": ()}
         if field_type in _M2M_FIELDS:
@@ -407,35 +417,32 @@ class DjangoReader:
         if field_type in _RELATION_FIELDS:
             info["relation"] = True
             info["foreign_key"] = True
-            on_delete = keyword(node, "on_delete") or (node.args[1] if len(node.args) > 1 else None)
+            on_delete = kw.get("on_delete") or (node.args[1] if len(node.args) > 1 else None)
             if on_delete is not None and last_name(on_delete) == "CASCADE":
                 info["ondelete"] = "CASCADE"
-        null_node = keyword(node, "null")
-        null = literal(null_node, self.constants)
+        null_node = kw.get("null")
+        null = literal(null_node, constants)
         # `null="True"` is truthy to Django too; an unreadable value is not assumed NOT NULL
         info["nullable"] = bool(null) if null is not UNKNOWN or null_node is None else True
-        for key in ("unique", "db_index", "primary_key"):
-            if literal(keyword(node, key), self.constants) is True:
+        for key in _FLAG_OPTIONS.intersection(kw):
+            value = literal(kw[key], constants)
+            if value is True and key in _TRUE_FLAGS:  # db_index=True; blank/auto_now fill existing rows
                 info[key] = True
-        for key in ("blank", "auto_now", "auto_now_add"):  # Django fills existing rows from these
-            if literal(keyword(node, key), self.constants) is True:
-                info[key] = True
-        for key in ("db_index", "db_constraint"):  # a ForeignKey without its index or its constraint
-            if literal(keyword(node, key), self.constants) is False:
+            elif value is False and key in _FALSE_FLAGS:  # a ForeignKey without its index or its constraint
                 info[key] = False
-        if keyword(node, "default") is not None:
+        if "default" in kw:
             info["default"] = True
-        db_default = keyword(node, "db_default")
+        db_default = kw.get("db_default")
         if db_default is not None:
             info["server_default"] = True
             info["db_default_expr"] = ast.unparse(db_default)
         if field_type == "GeneratedField":
-            info["generated"] = "stored" if literal(keyword(node, "db_persist"), self.constants) is True else "virtual"
-        for key in ("max_length", "max_digits", "decimal_places"):
-            value = literal(keyword(node, key), self.constants)
+            info["generated"] = "stored" if literal(kw.get("db_persist"), constants) is True else "virtual"
+        for key in _SIZE_OPTIONS.intersection(kw):
+            value = literal(kw[key], constants)
             if isinstance(value, int):
                 info[key] = value
-        db_column = self._str(keyword(node, "db_column"))
+        db_column = self._str(kw.get("db_column"))
         if db_column:
             info["db_column"] = db_column
         return info
