@@ -76,3 +76,22 @@ def family_codes(families: tuple[str, ...]) -> list[str]:
     from mrt.rules import all_rules
 
     return [r.code for r in all_rules() if r.default_enabled and r.check.__module__.rsplit(".", 1)[-1] in families]
+
+
+@pytest.fixture(autouse=True)
+def _declared_kinds_checked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the rule and precision tests, every analysed migration also proves `Rule.kinds` right: a rule
+    skipped for lack of its kinds would have reported nothing there (see tests/rule_kinds.py)."""
+    if not ({"rules", "model"} & set(request.node.path.parent.parts[-1:]) or "precision" in request.node.path.name):
+        return
+    from rule_kinds import check_declared_kinds
+
+    import mrt.analyzer as analyzer
+
+    analyze = analyzer.analyze_migration
+
+    def checked(migration, config, **options):  # type: ignore[no-untyped-def]
+        check_declared_kinds(migration, config)
+        return analyze(migration, config, **options)
+
+    monkeypatch.setattr(analyzer, "analyze_migration", checked)

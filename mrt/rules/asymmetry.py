@@ -33,6 +33,7 @@ def _downgrade_note(m: MigrationAST, what: str) -> tuple[Related, ...]:
 
 @rule(
     code="MRT301",
+    kinds=(Kind.RENAME_TABLE,),
     name="rename_table without reverse",
     category=ASYMMETRY,
     severity=ERROR,
@@ -63,6 +64,7 @@ def rename_table_not_reversed(m: MigrationAST, config: MRTConfig) -> Iterator[Hi
 
 @rule(
     code="MRT302",
+    kinds=(Kind.RENAME_COLUMN,),
     name="rename_column without reverse",
     category=ASYMMETRY,
     severity=ERROR,
@@ -162,6 +164,7 @@ def narrowing(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str | N
 
 @rule(
     code="MRT303",
+    kinds=(Kind.ALTER_COLUMN,),
     name="Lossy column type change",
     category=DATA_LOSS,
     severity=WARNING,
@@ -199,6 +202,7 @@ def lossy_type_change(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT304",
+    kinds=(Kind.ADD_ENUM_VALUE,),
     name="ENUM value added",
     category=REVERSIBILITY,
     severity=ERROR,
@@ -276,6 +280,7 @@ def _dropped_later_in_upgrade(m: MigrationAST, created: Operation) -> bool:
 
 @rule(
     code="MRT306",
+    kinds=(Kind.CREATE_TABLE,),
     name="Table left behind by downgrade",
     category=ASYMMETRY,
     severity=ERROR,
@@ -298,6 +303,7 @@ def table_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT307",
+    kinds=(Kind.ADD_COLUMN,),
     name="Column left behind by downgrade",
     category=ASYMMETRY,
     severity=ERROR,
@@ -330,6 +336,7 @@ def column_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT308",
+    kinds=(Kind.CREATE_INDEX,),
     name="Index left behind by downgrade",
     category=ASYMMETRY,
     severity=ERROR,
@@ -351,6 +358,7 @@ def index_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT309",
+    kinds=(Kind.CREATE_CONSTRAINT,),
     name="Constraint left behind by downgrade",
     category=ASYMMETRY,
     severity=ERROR,
@@ -376,6 +384,7 @@ def constraint_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT310",
+    kinds=(Kind.ALTER_COLUMN,),
     name="Column change not reverted",
     category=ASYMMETRY,
     severity=WARNING,

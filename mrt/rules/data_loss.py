@@ -21,6 +21,7 @@ def _dropped_here(m: MigrationAST, kind: str) -> Iterator[Operation]:
 
 @rule(
     code="MRT201",
+    kinds=(Kind.DROP_COLUMN,),
     name="DROP COLUMN in upgrade",
     category=DATA_LOSS,
     severity=ERROR,
@@ -56,6 +57,7 @@ def drop_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT202",
+    kinds=(Kind.DROP_TABLE,),
     name="DROP TABLE in upgrade",
     category=DATA_LOSS,
     severity=ERROR,
@@ -79,6 +81,7 @@ def drop_table(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT203",
+    kinds=(Kind.TRUNCATE,),
     name="TRUNCATE",
     category=DATA_LOSS,
     severity=ERROR,
@@ -101,6 +104,7 @@ def truncate(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT204",
+    kinds=(Kind.CREATE_CONSTRAINT, Kind.ADD_COLUMN),
     name="CASCADE DELETE",
     category=DATA_LOSS,
     severity=WARNING,
@@ -136,6 +140,7 @@ def cascade_delete(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT205",
+    kinds=(Kind.DROP_CONSTRAINT,),
     name="DROP FOREIGN KEY without restore",
     category=DATA_LOSS,
     severity=ERROR,
@@ -161,6 +166,7 @@ def drop_foreign_key(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT207",
+    kinds=(Kind.DROP_VIEW,),
     name="DROP VIEW without reverse",
     category=DATA_LOSS,
     severity=ERROR,
@@ -184,6 +190,7 @@ def drop_view(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT208",
+    kinds=(Kind.DROP_COLUMN,),
     name="Add-copy-drop without reverse copy",
     category=DATA_LOSS,
     severity=ERROR,
@@ -217,6 +224,7 @@ def add_copy_drop(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT408",
+    kinds=(Kind.DROP_INDEX,),
     name="DROP INDEX without reverse",
     category=ASYMMETRY,
     severity=WARNING,
@@ -242,6 +250,7 @@ def drop_index(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT409",
+    kinds=(Kind.DROP_CONSTRAINT,),
     name="DROP CONSTRAINT without reverse",
     category=ASYMMETRY,
     severity=WARNING,
@@ -268,6 +277,7 @@ def drop_constraint(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT214",
+    kinds=(Kind.DELETE,),
     name="DELETE without reverse",
     category=DATA_LOSS,
     severity=ERROR,

@@ -24,6 +24,7 @@ def _created_not_dropped(m: MigrationAST, create: str, drop: str, noun: str) -> 
 
 @rule(
     code="MRT501",
+    kinds=(Kind.CREATE_SEQUENCE, Kind.ALTER_SEQUENCE),
     name="SEQUENCE change without reverse",
     category=LEFTOVERS,
     severity=WARNING,
@@ -51,6 +52,7 @@ def sequence_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT502",
+    kinds=(Kind.CREATE_TRIGGER,),
     name="CREATE TRIGGER without DROP TRIGGER",
     category=LEFTOVERS,
     severity=ERROR,
@@ -72,6 +74,7 @@ def trigger_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT503",
+    kinds=(Kind.CREATE_TYPE,),
     name="CREATE TYPE without DROP TYPE",
     category=LEFTOVERS,
     severity=ERROR,
@@ -92,6 +95,7 @@ def type_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT504",
+    kinds=(Kind.CREATE_FUNCTION,),
     name="CREATE FUNCTION without reverse",
     category=LEFTOVERS,
     severity=WARNING,
@@ -112,6 +116,7 @@ def function_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT505",
+    kinds=(Kind.CREATE_VIEW,),
     name="CREATE VIEW without reverse",
     category=LEFTOVERS,
     severity=WARNING,

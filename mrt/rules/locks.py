@@ -86,6 +86,7 @@ def _django_fills(op: Operation) -> bool:
 
 @rule(
     code="MRT401",
+    kinds=(Kind.ADD_COLUMN,),
     name="NOT NULL column without default",
     category=LOCKS,
     severity=ERROR,
@@ -248,6 +249,7 @@ def _drops_table_later(m: MigrationAST, op: Operation) -> bool:
 
 @rule(
     code="MRT415",
+    kinds=(Kind.DROP_INDEX, Kind.MAINTENANCE, Kind.OTHER_SQL),
     name="DROP INDEX, REINDEX or DETACH PARTITION without CONCURRENTLY",
     category=LOCKS,
     severity=WARNING,
@@ -688,6 +690,7 @@ def _guarded(op: Operation) -> bool:
 
 @rule(
     code="MRT425",
+    kinds=(Kind.CREATE_INDEX, Kind.DROP_INDEX),
     name="Concurrent index step not re-runnable",
     category=LOCKS,
     severity=WARNING,

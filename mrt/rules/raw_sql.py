@@ -251,6 +251,7 @@ _CONTROL = {
 
 @rule(
     code="MRT803",
+    kinds=(Kind.TRANSACTION,),
     name="Transaction control inside a managed transaction",
     category=RAW_SQL,
     severity=ERROR,

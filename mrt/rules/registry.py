@@ -95,6 +95,10 @@ class Rule:
     default_enabled: bool = True
     aliases: tuple[str, ...] = ()  # pytest-mrt codes folded into this rule (suppressions keep working)
     project_check: ProjectCheck | None = None  # set by @project_rule; run once per analyze_paths call
+    # The operation kinds the check reads: a migration with none of them cannot give a hit, so the
+    # analyzer does not call the check (most files touch a few kinds; the catalog asks about dozens).
+    # None: the check looks at more than operations of given kinds (shapes, SQL flags, every op).
+    kinds: frozenset[str] | None = None
 
     @property
     def url(self) -> str:
@@ -120,8 +124,13 @@ def rule(
     compares_downgrade: bool = False,
     default_enabled: bool = True,
     aliases: tuple[str, ...] = (),
+    kinds: Iterable[str] | None = None,
 ) -> Callable[[Check], Check]:
-    """Register the decorated check function as rule `code`."""
+    """Register the decorated check function as rule `code`.
+
+    `kinds`: see `Rule.kinds`; declare it only when every hit comes from an operation of those kinds
+    (tests/rules/test_rule_kinds.py checks that on generated and fuzzed migrations).
+    """
     if severity not in (ERROR, WARNING):
         raise ValueError(f"{code}: severity must be error or warning")
 
@@ -141,6 +150,7 @@ def rule(
             compares_downgrade=compares_downgrade,
             default_enabled=default_enabled,
             aliases=aliases,
+            kinds=frozenset(kinds) if kinds is not None else None,
         )
         for alias in aliases:
             _ALIASES[alias] = code

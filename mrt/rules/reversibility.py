@@ -109,6 +109,7 @@ def raising_downgrade(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT103",
+    kinds=(Kind.UPDATE,),
     name="Data transform without reverse",
     category=REVERSIBILITY,
     severity=WARNING,
@@ -145,6 +146,7 @@ def update_without_reverse(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT104",
+    kinds=(Kind.RAW_SQL,),
     name="Raw SQL without reverse",
     category=REVERSIBILITY,
     severity=WARNING,
@@ -172,6 +174,7 @@ def opaque_sql_without_reverse(m: MigrationAST, config: MRTConfig) -> Iterator[H
 
 @rule(
     code="MRT106",
+    kinds=(Kind.INSERT,),
     name="Insert without reverse",
     category=REVERSIBILITY,
     severity=WARNING,
@@ -198,6 +201,7 @@ def insert_without_reverse(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT107",
+    kinds=(Kind.RUN_PYTHON,),
     name="RunPython without reverse_code",
     category=REVERSIBILITY,
     severity=ERROR,

@@ -54,6 +54,7 @@ def _pre_11(config: MRTConfig) -> bool:
 
 @rule(
     code="MRT404",
+    kinds=(Kind.ADD_COLUMN,),
     name="ADD COLUMN with volatile DEFAULT",
     category=LOCKS,
     severity=WARNING,
@@ -103,6 +104,7 @@ def volatile_default(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT405",
+    kinds=(Kind.ADD_COLUMN,),
     name="ADD COLUMN with DEFAULT before PostgreSQL 11",
     category=LOCKS,
     severity=WARNING,
@@ -147,6 +149,7 @@ def default_before_11(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT418",
+    kinds=(Kind.ALTER_COLUMN,),
     name="Column type change rewrites the table",
     category=LOCKS,
     severity=WARNING,
@@ -211,6 +214,7 @@ def _generated_kind(op: Operation) -> str | None:
 
 @rule(
     code="MRT419",
+    kinds=(Kind.ADD_COLUMN,),
     name="Serial, identity or stored generated column added",
     category=LOCKS,
     severity=WARNING,
@@ -258,6 +262,7 @@ def generated_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT422",
+    kinds=(Kind.MAINTENANCE,),
     name="VACUUM FULL or CLUSTER",
     category=LOCKS,
     severity=WARNING,

@@ -61,6 +61,7 @@ def _expand_contract_drops(m: MigrationAST) -> dict[int, Operation]:
 
 @rule(
     code="MRT701",
+    kinds=(Kind.DROP_COLUMN,),
     name="DROP COLUMN during rolling deploy",
     category=ROLLING_DEPLOY,
     severity=ERROR,
@@ -104,6 +105,7 @@ def drop_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT702",
+    kinds=(Kind.RENAME_COLUMN,),
     name="RENAME COLUMN during rolling deploy",
     category=ROLLING_DEPLOY,
     severity=ERROR,
@@ -138,6 +140,7 @@ def rename_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT703",
+    kinds=(Kind.DROP_TABLE, Kind.RENAME_TABLE),
     name="DROP or RENAME TABLE during rolling deploy",
     category=ROLLING_DEPLOY,
     severity=ERROR,
@@ -193,6 +196,7 @@ def _default_dropped_later(m: MigrationAST) -> set[tuple[str, str]]:
 
 @rule(
     code="MRT704",
+    kinds=(Kind.ADD_COLUMN,),
     name="NOT NULL column without database default",
     category=ROLLING_DEPLOY,
     severity=ERROR,
@@ -239,6 +243,7 @@ def not_null_without_db_default(m: MigrationAST, config: MRTConfig) -> Iterator[
 
 @rule(
     code="MRT705",
+    kinds=(Kind.ALTER_COLUMN,),
     name="Incompatible column type change",
     category=ROLLING_DEPLOY,
     severity=WARNING,
@@ -310,6 +315,7 @@ def _using_index(op: Operation) -> bool:
 
 @rule(
     code="MRT707",
+    kinds=(Kind.ALTER_COLUMN,),
     name="DROP NOT NULL or DROP DEFAULT during rolling deploy",
     category=ROLLING_DEPLOY,
     severity=WARNING,
@@ -361,6 +367,7 @@ def _enum_values(t: Any) -> tuple[str, ...]:
 
 @rule(
     code="MRT708",
+    kinds=(Kind.OTHER_SQL, Kind.ALTER_COLUMN),
     name="Enum value renamed or removed",
     category=ROLLING_DEPLOY,
     severity=ERROR,
@@ -400,6 +407,7 @@ def enum_value_renamed(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT709",
+    kinds=(Kind.DROP_COLUMN,),
     name="Expand and contract in one migration",
     category=ROLLING_DEPLOY,
     severity=ERROR,

@@ -13,6 +13,7 @@ from mrt.rules.registry import DJANGO_ONLY, SQUASH, Hit, RuleDocs, hit, rule
 
 @rule(
     code="MRT601",
+    kinds=(Kind.RUN_PYTHON,),
     name="Squashed migration: RunPython without reverse_code",
     category=SQUASH,
     severity=ERROR,
