@@ -69,7 +69,8 @@ def analyze_project(
     """`analyze_paths`, also returning every parsed migration (in discovery order).
 
     The CLI needs the migrations themselves, not only their findings: the revision graph for
-    `--since`/`--min-revision`, and one JUnit test case per migration, clean or not.
+    `--since`/`--min-revision`, and one JUnit test case per migration, clean or not. They come back
+    as headers: each file's operations are released once its rules ran (see `_keep_header_only`).
     """
     from mrt.discovery import discover
 
@@ -116,11 +117,25 @@ def _analyze_files(
         if with_fixes:
             attach_fixes(found_here, migration)
         findings.extend(found_here)
-        migration.derived.pop("downgrade", None)  # per-file index; the project pass does not need it
+        _keep_header_only(migration)
     findings.extend(_project_findings(_under_directories(migrations, paths), config))
     for migration in migrations:  # after the project pass, which may use a suppression too
         findings.extend(_unused_findings(migration, config))
     return migrations, findings
+
+
+def _keep_header_only(migration: MigrationAST) -> None:
+    """Release what only the file's own rules read (its operations and their indexes) once they ran.
+
+    The project pass reads headers (revision ids, parents, dependencies, suppressions), so a batch run
+    holds a few hundred bytes per file instead of its whole model: memory stays small on a
+    10,000-revision history, and the collector has little to walk.
+    """
+    migration.ops = []
+    suppressions = migration.derived.get("suppressions")
+    migration.derived.clear()
+    if suppressions is not None:
+        migration.derived["suppressions"] = suppressions
 
 
 def _under_directories(migrations: list[MigrationAST], paths: list[str]) -> list[MigrationAST]:
@@ -174,11 +189,11 @@ def analyze_migration(migration: MigrationAST, config: MRTConfig, *, report_unus
     skipped = migration.label in config.skip or migration.revision in config.skip
     has_downgrade_body = migration.framework != ALEMBIC or migration.downgrade_shape == DOWNGRADE_BODY
     suppressions = _suppressions(migration)
-    present = {op.kind for op in migration.ops}
+    present = frozenset(op.kind for op in migration.ops)
     findings: list[RiskWarning] = []
-    for rule in _file_rules(config, migration.framework, config.downgrades and not skipped, has_downgrade_body):
-        if rule.kinds is not None and rule.kinds.isdisjoint(present):
-            continue
+    for rule in _file_rules(
+        config, migration.framework, config.downgrades and not skipped, has_downgrade_body, present
+    ):
         if ignored_here and rule.code in ignored_here:
             continue
         try:
@@ -210,11 +225,24 @@ def _suppressions(migration: MigrationAST) -> Suppressions:
 def _unused_findings(migration: MigrationAST, config: MRTConfig) -> list[RiskWarning]:
     if migration.syntax_error is not None or migration.framework == UNKNOWN_FRAMEWORK:
         return []
-    if not any(r.code == UNUSED_SUPPRESSION_CODE for r in _enabled_rules(config)):
+    if not _reports_unused(_enabled_rules(config)):
         return []
     if UNUSED_SUPPRESSION_CODE in config.ignored_for_path(migration.path):
         return []
     return _unused_suppressions(migration, _suppressions(migration), config)
+
+
+def _reports_unused(enabled: list[Rule]) -> bool:
+    """Whether the selection includes MRT903, asked once per selection rather than once per file."""
+    cached = _REPORTS_UNUSED.get(id(enabled))
+    if cached is None or cached[0] is not enabled:
+        if len(_REPORTS_UNUSED) > 64:
+            _REPORTS_UNUSED.clear()
+        cached = _REPORTS_UNUSED[id(enabled)] = (enabled, any(r.code == UNUSED_SUPPRESSION_CODE for r in enabled))
+    return cached[1]
+
+
+_REPORTS_UNUSED: dict[int, tuple[list[Rule], bool]] = {}
 
 
 def _enabled_rules(config: MRTConfig) -> list[Rule]:
@@ -231,15 +259,18 @@ def _enabled_rules(config: MRTConfig) -> list[Rule]:
 _ENABLED: dict[tuple[object, ...], list[Rule]] = {}
 
 
-def _file_rules(config: MRTConfig, framework: str, downgrades: bool, has_downgrade_body: bool) -> list[Rule]:
-    """The enabled rules that read one file of `framework`, sorted out once per selection and file shape
-    rather than rule by rule for every file: not the parsing and graph rules (they run elsewhere), not
-    the downgrade rules when downgrades are not expected, not the comparisons without a downgrade body."""
+def _file_rules(
+    config: MRTConfig, framework: str, downgrades: bool, has_downgrade_body: bool, kinds: frozenset[str]
+) -> list[Rule]:
+    """The enabled rules that read one file of `framework` with operations of `kinds`, sorted out once
+    per selection and file shape (a history has a few hundred) rather than rule by rule for every file:
+    not the parsing and graph rules (they run elsewhere), not the downgrade rules when downgrades are
+    not expected, not the comparisons without a downgrade body, not the rules none of whose kinds occur."""
     enabled = _enabled_rules(config)
-    key = (id(enabled), framework, downgrades, has_downgrade_body)
+    key = (id(enabled), framework, downgrades, has_downgrade_body, kinds)
     rules = _FILE_RULES.get(key)
     if rules is None or rules[0] is not enabled:
-        if len(_FILE_RULES) > 256:
+        if len(_FILE_RULES) > 4096:
             _FILE_RULES.clear()
         chosen = [
             rule
@@ -249,6 +280,7 @@ def _file_rules(config: MRTConfig, framework: str, downgrades: bool, has_downgra
             and rule.project_check is None
             and (downgrades or not rule.needs_downgrade)
             and (has_downgrade_body or not rule.compares_downgrade)
+            and (rule.kinds is None or not rule.kinds.isdisjoint(kinds))
         ]
         rules = _FILE_RULES[key] = (enabled, chosen)
     return rules[1]

@@ -101,8 +101,9 @@ def _directory_labels(migrations: list[MigrationAST]) -> dict[str, str]:
             if app == own:
                 confirmed.add(folder)
             votes[folder][app] += 3
+        here, siblings = m.name, names[folder]
         for app, name in m.dependencies:
-            if name in names[folder] and name < m.name:
+            if name in siblings and name < here:
                 if app == own:
                     confirmed.add(folder)
                 votes[folder][app] += 1
@@ -133,8 +134,9 @@ def django_graph(migrations: list[MigrationAST]) -> Graph:
         folder = _folder(m)
         label = labels[folder]
         group = label if len(folders_of[label]) == 1 else f"{label}@{folder}"
-        if (folder, m.name) not in key_of:
-            key_of[(folder, m.name)] = graph.add(m, f"{label}.{m.name}", group)
+        name = m.name
+        if (folder, name) not in key_of:
+            key_of[(folder, name)] = graph.add(m, f"{label}.{name}", group)
             folder_of.append(folder)
 
     def where(app: str, name: str, node: int) -> tuple[str, str] | None:

@@ -59,9 +59,11 @@ def per_call(check: Any) -> Any:
     """Decorate a lock rule: silent on fresh databases (above), and one finding per call (below)."""
 
     @functools.wraps(check)
-    def grouped(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
-        if not fresh_database(m):
-            yield from one_per_call(check(m, config))
+    def grouped(m: MigrationAST, config: MRTConfig) -> list[Hit]:
+        if fresh_database(m):
+            return []
+        hits = list(check(m, config))
+        return hits if len(hits) < 2 else list(one_per_call(hits))  # a list: no generator per rule and file
 
     return grouped
 

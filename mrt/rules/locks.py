@@ -125,6 +125,7 @@ def not_null_without_default(m: MigrationAST, config: MRTConfig) -> Iterator[Hit
 
 @rule(
     code="MRT406",
+    kinds=(Kind.CREATE_CONSTRAINT, Kind.ADD_COLUMN),
     name="UNIQUE or PRIMARY KEY constraint built under lock",
     category=LOCKS,
     severity=WARNING,
@@ -176,6 +177,7 @@ def unique_built_directly(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT407",
+    kinds=(Kind.CREATE_INDEX, Kind.ADD_COLUMN),
     name="INDEX without CONCURRENTLY",
     category=LOCKS,
     severity=WARNING,
@@ -336,6 +338,7 @@ def op_tx(op: Operation) -> str:
 
 @rule(
     code="MRT414",
+    kinds=(Kind.CREATE_INDEX, Kind.DROP_INDEX, Kind.MAINTENANCE, Kind.OTHER_SQL),
     name="CONCURRENTLY inside a transaction",
     category=LOCKS,
     severity=ERROR,
@@ -403,6 +406,7 @@ def _validated_before(m: MigrationAST, op: Operation) -> bool:
 
 @rule(
     code="MRT412",
+    kinds=(Kind.ALTER_COLUMN,),
     name="SET NOT NULL on an existing column",
     category=LOCKS,
     severity=WARNING,
@@ -452,6 +456,7 @@ def set_not_null(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT416",
+    kinds=(Kind.CREATE_CONSTRAINT, Kind.ADD_COLUMN, Kind.OTHER_SQL),
     name="Constraint added without NOT VALID",
     category=LOCKS,
     severity=WARNING,
@@ -511,6 +516,7 @@ def constraint_without_not_valid(m: MigrationAST, config: MRTConfig) -> Iterator
 
 @rule(
     code="MRT417",
+    kinds=(Kind.VALIDATE_CONSTRAINT,),
     name="NOT VALID and VALIDATE in one transaction",
     category=LOCKS,
     severity=WARNING,
