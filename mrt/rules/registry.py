@@ -50,6 +50,7 @@ _FAMILIES = (
     "mrt.rules.types",
     "mrt.rules.foreign_keys",
     "mrt.rules.rerun",
+    "mrt.rules.django_code",
 )
 
 DOCS_BASE_URL = "https://github.com/mrt-tools/mrt/blob/main/docs/rules/"
