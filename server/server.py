@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -29,6 +29,7 @@ from .classify import is_migration
 from .claude import ClaudeExplainer
 from .project import ProjectConfigs
 from .settings import ON_SAVE, Settings
+from .transport import serve_stdio, serve_tcp
 from .workspace_index import WorkspaceIndex
 
 NAME = "mrt"
@@ -55,6 +56,14 @@ class MrtServer(LanguageServer):
         self.explainer: asyncio.Future[ClaudeExplainer | None] | None = None  # see hover.explainer_for
         self.explainer_model: str | None = None
         warnings.showwarning = self._warning_to_log
+
+    # -- transports: pygls' servers, read by a loop that survives garbage (transport.py) --------------
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        serve_stdio(self, self.log, stdin, stdout)
+
+    def start_tcp(self, host: str, port: int) -> None:
+        serve_tcp(self, self.log, host, port)
 
     # -- errors and logs ---------------------------------------------------------------------------
 
