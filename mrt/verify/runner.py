@@ -440,9 +440,7 @@ class AlembicRunner:
         conn = self._work
         dirty = self._dirty
         names, objects = self._scope
-        catalog = catalogs.refresh(
-            conn, self._catalog, dirty, names=names, objects=objects, shapes=self._shapes, reshaped=True
-        )
+        catalog = catalogs.refresh(conn, self._catalog, dirty, names=names, objects=objects, shapes=self._shapes)
         names = set(catalog.tables)
         reread = names if dirty is None or self._catalog is None else (set(dirty) | (names - set(self._catalog.tables)))
         reread &= names
@@ -450,7 +448,8 @@ class AlembicRunner:
         for table in reread:
             self._rows[table] = read_rows(conn, table)
         notes_before = len(self.seeder.notes)
-        self.seeder.seed(conn, catalog, self._rows, reread, None)  # re-reads the tables it filled into _rows
+        for table in self.seeder.seed(conn, catalog, self._rows, reread, None):
+            self._rows[table] = read_rows(conn, table)
         result.notes.extend(self.seeder.notes[notes_before:])
         conn.commit()
         self._catalog = catalog
