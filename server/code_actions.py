@@ -6,7 +6,8 @@
 * `source.fixAll.mrt`: every preferred fix of the document at once, skipping overlapping edits.
 
 Each kind can be switched off in the settings. Edits carry the document version they were computed
-for; when the buffer has moved on they are not offered, rather than applied in the wrong place.
+for; when the buffer has moved on they are not offered, rather than applied in the wrong place. The
+client sends the diagnostics back; one whose `data` it mangled offers nothing, and is not an error.
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ async def code_actions(ls: MrtServer, params: types.CodeActionParams) -> list[ty
         for diagnostic in params.context.diagnostics:
             data = diagnostic.data if diagnostic.source == SOURCE else None
             if isinstance(data, dict) and data.get("version") == version:
-                actions.extend(_quick_fixes(ls, uri, diagnostic, data))
+                try:
+                    actions.extend(_quick_fixes(ls, uri, diagnostic, data))
+                except (KeyError, TypeError, ValueError, AttributeError) as exc:  # data the client mangled
+                    ls.log(f"mrt: ignored a diagnostic with malformed data: {exc!r}", types.MessageType.Warning)
     if ls.settings.fix_all and only and any(_covers(kind, FIX_ALL) for kind in only):
         fix_all = await _fix_all(ls, uri)
         if fix_all is not None:

@@ -132,7 +132,7 @@ async def pull_diagnostics(ls: MrtServer, params: types.DocumentDiagnosticParams
     analysis = ls.analyses.get(uri) if not ls.on_type() else None
     if analysis is None:
         analysis = await ls.analyse(uri)
-    if analysis is None:
+    if analysis is None or uri not in ls.attached:  # closed while it was analysed: nothing to show
         return types.RelatedFullDocumentDiagnosticReport(items=[])
     items = ls.diagnostics_of(uri, analysis)
     result_id = f"{analysis.version}:{analysis.snapshot.generation}:{len(items)}"

@@ -15,7 +15,8 @@ import warnings
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -29,6 +30,7 @@ from .classify import is_migration
 from .claude import ClaudeExplainer
 from .project import ProjectConfigs
 from .settings import ON_SAVE, Settings
+from .transport import serve_stdio, serve_tcp
 from .workspace_index import WorkspaceIndex
 
 NAME = "mrt"
@@ -55,6 +57,14 @@ class MrtServer(LanguageServer):
         self.explainer: asyncio.Future[ClaudeExplainer | None] | None = None  # see hover.explainer_for
         self.explainer_model: str | None = None
         warnings.showwarning = self._warning_to_log
+
+    # -- transports: pygls' servers, read by a loop that survives garbage (transport.py) --------------
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        serve_stdio(self, self.log, stdin, stdout)
+
+    def start_tcp(self, host: str, port: int) -> None:
+        serve_tcp(self, self.log, host, port)
 
     # -- errors and logs ---------------------------------------------------------------------------
 
@@ -95,9 +105,12 @@ class MrtServer(LanguageServer):
 
     def attach(self, uri: str) -> bool:
         """Decide once per opened document whether it is a migration (kept while it is open, so a
-        half-typed line does not detach it)."""
+        half-typed line does not detach it). A document that is not open is never attached: a pull or
+        a command arriving after its close must not bring it back, or read it from disk."""
         if uri in self.attached:
             return True
+        if unquote(uri) not in self.workspace.text_documents:
+            return False
         document = self.workspace.get_text_document(uri)
         if self.settings.enable and is_migration(self.path_of(uri), document.source):
             self.attached.add(uri)
@@ -208,7 +221,10 @@ class MrtServer(LanguageServer):
         return analysis.diagnostics + verified if verified and version == analysis.version else analysis.diagnostics
 
     def show_verification(self, uri: str, analysis: Analysis, outcome: dict[str, Any]) -> None:
-        """Turn a verifier result into diagnostics on `def upgrade` and show them."""
+        """Turn a verifier result into diagnostics on `def upgrade` and show them (unless the document
+        was closed while it was verified: the command's result is all that is left to say)."""
+        if uri not in self.attached:
+            return
         migration = analysis.migration
         line = migration.upgrade_span.line - 1 if migration and migration.upgrade_span else 0
         where = types.Range(start=types.Position(line, 0), end=types.Position(line, 0))

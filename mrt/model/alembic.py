@@ -354,10 +354,18 @@ class AlembicReader:
         for column in columns:
             if column.get("ondelete"):
                 op.args.setdefault("fk_ondelete", []).append(column["ondelete"])
+        op.args.update(_table_keys(call.args[1:], self.constants))
+        self._guard(op, args, "if_not_exists")
+
+    def _guard(self, op: Operation, args: dict[str, ast.expr], key: str) -> None:
+        """Record `if_exists=True` / `if_not_exists=True`: the step can be run twice."""
+        if literal(args.get(key), self.constants) is True:
+            op.args[key] = True
 
     def _op_drop_table(self, op: Operation, args: dict[str, ast.expr], call: ast.Call) -> None:
         op.kind = Kind.DROP_TABLE
         op.table = self._str(args.get("table_name"))
+        self._guard(op, args, "if_exists")
 
     def _op_rename_table(self, op: Operation, args: dict[str, ast.expr], call: ast.Call) -> None:
         op.kind = Kind.RENAME_TABLE
@@ -372,11 +380,13 @@ class AlembicReader:
             info = column_info(column, self.constants)
             op.column = info.get("name")
             op.args.update(info)
+        self._guard(op, args, "if_not_exists")
 
     def _op_drop_column(self, op: Operation, args: dict[str, ast.expr], call: ast.Call) -> None:
         op.kind = Kind.DROP_COLUMN
         op.table = self._str(args.get("table_name"))
         op.column = self._str(args.get("column_name"))
+        self._guard(op, args, "if_exists")
 
     def _op_alter_column(self, op: Operation, args: dict[str, ast.expr], call: ast.Call) -> None:
         op.table = self._str(args.get("table_name"))
@@ -522,7 +532,10 @@ def type_info(node: ast.expr, constants: dict[str, Any]) -> dict[str, Any] | Non
         positional = tuple(literal(a, constants) for a in node.args)
         kwargs = {kw.arg: literal(kw.value, constants) for kw in node.keywords if kw.arg}
         args = positional or tuple(kwargs[k] for k in ("length", "precision", "scale") if k in kwargs)
-        return {"name": name, "args": tuple(a for a in args if isinstance(a, (int, str)) or a is None)}
+        info = {"name": name, "args": tuple(a for a in args if isinstance(a, (int, str)) or a is None)}
+        if isinstance(kwargs.get("timezone"), bool):  # DateTime(timezone=True) is TIMESTAMPTZ on PostgreSQL
+            info["timezone"] = kwargs["timezone"]
+        return info
     name = last_name(node)
     return {"name": name, "args": ()} if name else None
 
@@ -567,6 +580,34 @@ def column_info(node: ast.Call, constants: dict[str, Any]) -> dict[str, Any]:
     if "nullable" not in info:
         info["nullable"] = not info.get("primary_key", False)
     return info
+
+
+def _table_keys(elements: list[ast.expr], constants: dict[str, Any]) -> dict[str, Any]:
+    """Column lists of the table-level keys of `op.create_table(...)`: its `ForeignKeyConstraint`s, and the
+    `PrimaryKeyConstraint` / `UniqueConstraint` / `Index` elements whose index serves their leading column."""
+    out: dict[str, Any] = {}
+    foreign: list[tuple[str, ...]] = []
+    indexed: list[tuple[str, ...]] = []
+    for element in elements:
+        if not isinstance(element, ast.Call):
+            continue
+        kind = last_name(element.func)
+        if kind == "ForeignKeyConstraint" and element.args:
+            columns = literal(element.args[0], constants)
+            if isinstance(columns, (list, tuple)):
+                foreign.append(tuple(str(c) for c in columns))
+        elif kind in ("PrimaryKeyConstraint", "UniqueConstraint"):
+            indexed.append(tuple(str(c) for c in (literal(a, constants) for a in element.args) if isinstance(c, str)))
+            if kind == "PrimaryKeyConstraint":
+                out["pk_columns"] = indexed[-1]
+        elif kind == "Index":
+            names = (literal(a, constants) for a in element.args[1:])
+            indexed.append(tuple(str(c) for c in names if isinstance(c, str)))
+    if foreign:
+        out["fk_columns"] = foreign
+    if indexed:
+        out["indexed_columns"] = indexed
+    return out
 
 
 def _table_call(node: ast.expr, constants: dict[str, Any]) -> str | None:

@@ -24,6 +24,7 @@ _TRUE_FLAGS = frozenset({"unique", "db_index", "primary_key", "blank", "auto_now
 _FALSE_FLAGS = frozenset({"db_index", "db_constraint"})
 _FLAG_OPTIONS = _TRUE_FLAGS | _FALSE_FLAGS
 _SIZE_OPTIONS = frozenset({"max_length", "max_digits", "decimal_places"})
+_INDEX_OPTIONS = frozenset({"indexes", "unique_together", "index_together", "constraints"})
 
 _SIGNATURES: dict[str, tuple[str, ...]] = {
     "CreateModel": ("name", "fields", "options", "bases", "managers"),
@@ -229,7 +230,13 @@ class DjangoReader:
                     if field_name and not info.get("m2m"):
                         info["name"] = field_name
                         columns.append(info)
-        self._add(Kind.CREATE_TABLE, node, table=table, name=model, args={"columns": columns}, state_context=sc)
+        info: dict[str, Any] = {"columns": columns}
+        declared = args.get("options")
+        if isinstance(declared, ast.Dict) and any(
+            literal(key, self.constants) in _INDEX_OPTIONS for key in declared.keys if key is not None
+        ):
+            info["index_options"] = True  # Meta.indexes / unique_together / constraints build indexes too
+        self._add(Kind.CREATE_TABLE, node, table=table, name=model, args=info, state_context=sc)
 
     def _op_DeleteModel(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
         model = self._str(args.get("name"))
@@ -362,7 +369,11 @@ class DjangoReader:
         code = args.get("code")
         if code is not None and _is_noop(code):
             return  # a no-op forward step changes nothing
-        self._add(Kind.RUN_PYTHON, node, args={"reverse": _reverse_kind(args.get("reverse_code"))}, state_context=sc)
+        info: dict[str, Any] = {"reverse": _reverse_kind(args.get("reverse_code"))}
+        functions = tuple(f.id for f in (code, args.get("reverse_code")) if isinstance(f, ast.Name))
+        if functions:
+            info["functions"] = functions  # module-level functions the step runs, for rules that read them
+        self._add(Kind.RUN_PYTHON, node, args=info, state_context=sc)
 
     def _op_RunSQL(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
         reverse = _reverse_kind(args.get("reverse_sql"))

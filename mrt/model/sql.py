@@ -147,6 +147,30 @@ def _column_def(coldef: Any) -> dict[str, Any]:
     return info
 
 
+def _table_keys(elements: Any) -> dict[str, Any]:
+    """Table-level keys of a CREATE TABLE: the column lists of its FOREIGN KEYs, and of the PRIMARY KEY /
+    UNIQUE constraints, whose implicit index serves lookups on their leading column."""
+    from pglast import ast, enums
+
+    out: dict[str, Any] = {}
+    foreign: list[tuple[str, ...]] = []
+    indexed: list[tuple[str, ...]] = []
+    for element in elements or ():
+        if not isinstance(element, ast.Constraint):
+            continue
+        if element.contype == enums.ConstrType.CONSTR_FOREIGN:
+            foreign.append(tuple(_names(element.fk_attrs)))
+        elif element.contype in (enums.ConstrType.CONSTR_PRIMARY, enums.ConstrType.CONSTR_UNIQUE):
+            indexed.append(tuple(_names(element.keys)))
+            if element.contype == enums.ConstrType.CONSTR_PRIMARY:
+                out["pk_columns"] = indexed[-1]
+    if foreign:
+        out["fk_columns"] = foreign
+    if indexed:
+        out["indexed_columns"] = indexed
+    return out
+
+
 _CONSTRAINT_TYPES = {
     "CONSTR_FOREIGN": "foreignkey",
     "CONSTR_UNIQUE": "unique",
@@ -190,21 +214,28 @@ def _translate_statement(stmt: Any) -> list[dict[str, Any]]:
         ]
     if isinstance(stmt, ast.CreateStmt):
         columns = [_column_def(el) for el in stmt.tableElts or () if isinstance(el, ast.ColumnDef)]
-        return [{"kind": Kind.CREATE_TABLE, "table": stmt.relation.relname, "args": {"columns": columns}}]
+        args = {"columns": columns, **_table_keys(stmt.tableElts)}
+        if stmt.if_not_exists:
+            args["if_not_exists"] = True
+        return [{"kind": Kind.CREATE_TABLE, "table": stmt.relation.relname, "args": args}]
     if isinstance(stmt, ast.CreateTableAsStmt):
         kind = Kind.CREATE_VIEW if stmt.objtype == enums.ObjectType.OBJECT_MATVIEW else Kind.CREATE_TABLE
         return [{"kind": kind, "table": stmt.into.rel.relname, "name": stmt.into.rel.relname}]
     if isinstance(stmt, ast.ViewStmt):
         return [{"kind": Kind.CREATE_VIEW, "name": stmt.view.relname, "args": {"replace": bool(stmt.replace)}}]
     if isinstance(stmt, ast.CreateSeqStmt):
-        return [{"kind": Kind.CREATE_SEQUENCE, "name": stmt.sequence.relname}]
+        guard = {"if_not_exists": True} if stmt.if_not_exists else {}
+        return [{"kind": Kind.CREATE_SEQUENCE, "name": stmt.sequence.relname, "args": guard}]
     if isinstance(stmt, ast.AlterSeqStmt):
         return [{"kind": Kind.ALTER_SEQUENCE, "name": stmt.sequence.relname}]
     if isinstance(stmt, ast.CreateTrigStmt):
         return [{"kind": Kind.CREATE_TRIGGER, "name": stmt.trigname, "table": stmt.relation.relname}]
-    if isinstance(stmt, (ast.CreateEnumStmt, ast.CreateDomainStmt)):
-        type_name = stmt.typeName if isinstance(stmt, ast.CreateEnumStmt) else stmt.domainname
-        return [{"kind": Kind.CREATE_TYPE, "name": _qualified(type_name)}]
+    if isinstance(stmt, ast.CreateDomainStmt):
+        checks = [c for c in stmt.constraints or () if c.contype == enums.ConstrType.CONSTR_CHECK]
+        args = {"domain": True, "check": bool(checks)}
+        return [{"kind": Kind.CREATE_TYPE, "name": _qualified(stmt.domainname), "args": args}]
+    if isinstance(stmt, ast.CreateEnumStmt):
+        return [{"kind": Kind.CREATE_TYPE, "name": _qualified(stmt.typeName)}]
     if isinstance(stmt, ast.CompositeTypeStmt):
         return [{"kind": Kind.CREATE_TYPE, "name": stmt.typevar.relname}]
     if isinstance(stmt, ast.AlterEnumStmt):
@@ -217,7 +248,8 @@ def _translate_statement(stmt: Any) -> list[dict[str, Any]]:
             {"kind": Kind.CREATE_FUNCTION, "name": _qualified(stmt.funcname), "args": {"replace": bool(stmt.replace)}}
         ]
     if isinstance(stmt, ast.CreateExtensionStmt):
-        return [{"kind": Kind.CREATE_EXTENSION, "name": stmt.extname}]
+        guard = {"if_not_exists": True} if stmt.if_not_exists else {}
+        return [{"kind": Kind.CREATE_EXTENSION, "name": stmt.extname, "args": guard}]
     if isinstance(stmt, ast.UpdateStmt):
         columns = tuple(t.name for t in stmt.targetList or () if getattr(t, "name", None))
         args = {"where": stmt.whereClause is not None, "set_columns": columns}
@@ -287,9 +319,12 @@ def _alter_table(stmt: Any) -> list[dict[str, Any]]:
     for cmd in stmt.cmds or ():
         sub = cmd.subtype
         if sub == at.AT_DropColumn:
-            ops.append({"kind": Kind.DROP_COLUMN, "table": table, "column": cmd.name})
+            guard = {"if_exists": True} if cmd.missing_ok else {}
+            ops.append({"kind": Kind.DROP_COLUMN, "table": table, "column": cmd.name, "args": guard})
         elif sub == at.AT_AddColumn:
             info = _column_def(cmd.def_)
+            if cmd.missing_ok:
+                info["if_not_exists"] = True
             ops.append({"kind": Kind.ADD_COLUMN, "table": table, "column": info["name"], "args": info})
         elif sub == at.AT_AlterColumnType:
             ops.append(
@@ -321,6 +356,7 @@ def _alter_table(stmt: Any) -> list[dict[str, Any]]:
                 args["using_index"] = con.indexname
             if ctype == "foreignkey":
                 args["referent"] = con.pktable.relname if con.pktable else None
+                args["columns"] = tuple(_names(con.fk_attrs))
                 args["ondelete"] = {"c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}.get(con.fk_del_action)
             ops.append({"kind": Kind.CREATE_CONSTRAINT, "table": table, "name": con.conname, "args": args})
         elif sub == at.AT_DropConstraint:

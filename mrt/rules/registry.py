@@ -28,6 +28,7 @@ ROLLING_DEPLOY = "rolling-deploy"
 RAW_SQL = "raw-sql"
 GRAPH = "graph"
 PARSING = "parsing"
+HYGIENE = "hygiene"  # choices that cost later: column types, migration names, live imports
 
 BOTH = frozenset({ALEMBIC, DJANGO})
 ALEMBIC_ONLY = frozenset({ALEMBIC})
@@ -46,6 +47,10 @@ _FAMILIES = (
     "mrt.rules.graph",
     "mrt.rules.rolling_deploy",
     "mrt.rules.raw_sql",
+    "mrt.rules.types",
+    "mrt.rules.foreign_keys",
+    "mrt.rules.rerun",
+    "mrt.rules.django_code",
 )
 
 DOCS_BASE_URL = "https://github.com/mrt-tools/mrt/blob/main/docs/rules/"

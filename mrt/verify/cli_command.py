@@ -3,7 +3,8 @@
 Registered on the CLI's argparse parser by `register_verify`; importing this module is cheap, and
 SQLAlchemy/Alembic load only when the command runs. Exit codes follow the CLI's: 0 every revision is
 reversible (or skipped), 2 at least one is not, 3 bad input (no alembic.ini, unsafe or unreachable
-database), as one line on stderr.
+database), as one line on stderr, 130 on Ctrl-C, after the runner has cleaned the database up, with the
+step that was interrupted ("mrt: interrupted during upgrade of 'abc123'").
 """
 
 from __future__ import annotations
@@ -40,9 +41,9 @@ def register_verify(
 def verify(args: argparse.Namespace) -> int:
     """Run the verification described by `args`; returns the exit code."""
     from mrt import __version__
-    from mrt.cli import EXIT_CLEAN, EXIT_ERRORS, InputError
+    from mrt.cli import EXIT_CLEAN, EXIT_ERRORS, EXIT_INTERRUPTED, InputError
     from mrt.config import ConfigError, load_config
-    from mrt.verify.errors import VerifyError
+    from mrt.verify.errors import Interrupted, VerifyError
     from mrt.verify.render import to_json, to_junit
 
     overrides = {
@@ -66,6 +67,9 @@ def verify(args: argparse.Namespace) -> int:
         raise InputError(str(exc)) from None
     except ImportError as exc:
         raise InputError(f"mrt verify needs SQLAlchemy and Alembic: pip install 'mrt[verify]' ({exc})") from None
+    except Interrupted as exc:
+        sys.stderr.write(f"mrt: {exc}\n")
+        return EXIT_INTERRUPTED
     if args.format == "json":
         text = to_json(results, __version__)
     elif args.format == "junit":

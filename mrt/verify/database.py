@@ -57,6 +57,62 @@ def connect(engine: Any) -> Any:
         raise VerifyError(f"cannot connect to {url}: {reason}") from None
 
 
+_LOCK_SHARE = 0.8  # of migration_timeout, for lock waits
+
+
+def session_settings(dialect: str, timeout: float | None) -> list[str]:
+    """Statements that set up a verifier session on a server.
+
+    PostgreSQL: no waiting for the disk on commit (every step commits, and the database is thrown
+    away afterwards), and the step limit as `statement_timeout`. On both servers a lock wait gives up
+    a little before `migration_timeout` (`lock_timeout`; MySQL's `lock_wait_timeout` and
+    `innodb_lock_wait_timeout`, whole seconds, at least 1): the step then fails with the server's own
+    "lock timeout" error, which names the cause, instead of a bare time-out; and on MySQL, where the
+    time-out signal cannot stop a statement the server is still running, the statement gives up too.
+    """
+    if dialect == "postgresql":
+        statements = ["SET synchronous_commit = off"]
+        if timeout:
+            statements.append(f"SET statement_timeout = {max(int(timeout * 1000), 1)}")
+            statements.append(f"SET lock_timeout = {max(int(timeout * _LOCK_SHARE * 1000), 1)}")
+        return statements
+    if dialect in ("mysql", "mariadb") and timeout:
+        seconds = max(int(timeout * _LOCK_SHARE), 1)
+        return [f"SET SESSION lock_wait_timeout = {seconds}", f"SET SESSION innodb_lock_wait_timeout = {seconds}"]
+    return []
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """Did a statement give up waiting for a lock (PostgreSQL 55P03, MySQL 1205)?"""
+    for error in (getattr(exc, "orig", None), exc.__cause__, exc):  # SQLAlchemy's, Django's wrapper, or raw
+        if getattr(error, "sqlstate", None) == "55P03" or getattr(error, "args", (None,))[:1] == (1205,):
+            return True
+    return False
+
+
+def is_disconnect(exc: BaseException, connection: Any = None) -> bool:
+    """Was the connection lost (killed, server gone) rather than the statement failing?
+
+    SQLAlchemy says so on its connection; under Django, the driver's error says it: PostgreSQL's
+    SQLSTATE class 08 and 57P0x (terminated by an administrator, server shutting down), MySQL's
+    "connection was killed" and "server has gone away / lost connection".
+    """
+    if not isinstance(exc, Exception):  # a time-out or Ctrl-C: SQLAlchemy drops the connection itself
+        return False
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    if connection is not None and (getattr(connection, "invalidated", False) or getattr(connection, "closed", False)):
+        return True
+    for error in (getattr(exc, "orig", None), exc.__cause__, exc):
+        state = getattr(error, "sqlstate", None) or ""
+        if state.startswith(("08", "57P0")) or getattr(error, "args", (None,))[:1] in _MYSQL_LOST:
+            return True
+    return False
+
+
+_MYSQL_LOST = {(1927,), (2006,), (2013,)}
+
+
 def canceller(engine: Any, connection: Any) -> Any:
     """A function that stops the statement `connection` is running, callable from another thread."""
     name = connection.dialect.name
@@ -77,7 +133,24 @@ def canceller(engine: Any, connection: Any) -> Any:
 
 
 def wipe(connection: Any, keep: Iterable[str] = (), version_table: str = "alembic_version") -> None:
-    """Drop every view, table, sequence and enum type not in `keep`, and empty the version table."""
+    """Drop every view, table, sequence and enum type not in `keep`, and empty the version table.
+
+    A wipe that the server refuses (typically: another session holds a lock on a table, past the lock
+    timeout) stops the run with one line; nothing can be verified on a database that cannot be reset.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        _wipe(connection, keep, version_table)
+    except DBAPIError as exc:
+        text = str(exc.orig if exc.orig is not None else exc).strip()
+        reason = f"{type(exc.orig or exc).__name__}: {text.splitlines()[0] if text else ''}"
+        if is_lock_timeout(exc):
+            reason = f"another session holds a lock on a table it must drop ({reason})"
+        raise VerifyError(f"could not wipe the database back to base: {reason}") from None
+
+
+def _wipe(connection: Any, keep: Iterable[str], version_table: str) -> None:
     from sqlalchemy import inspect
 
     keep = set(keep)

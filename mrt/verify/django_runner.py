@@ -29,7 +29,7 @@ from mrt.verify import catalog as catalogs
 from mrt.verify import database, django_settings
 from mrt.verify.data import Row, read_rows
 from mrt.verify.django_ops import describe_irreversible
-from mrt.verify.errors import StepTimeout, VerifyError
+from mrt.verify.errors import Interrupted, StepTimeout, VerifyError
 from mrt.verify.result import DOWNGRADE_FAILED, NOT_TESTED, TIMED_OUT, UPGRADE_FAILED, RevisionResult
 from mrt.verify.round_trip import Before, compare_restored
 from mrt.verify.seeding import Seeder
@@ -372,12 +372,18 @@ class DjangoRunner:
         return state
 
     def _fail_step(self, exc: BaseException, step: _Step, result: RevisionResult, what: str, label: str) -> None:
+        where = f"{what.removesuffix(' failed')} of {result.revision!r}"
         if isinstance(exc, KeyboardInterrupt):
-            raise exc
+            raise Interrupted(f"interrupted during {where}") from None
         expired = bool(step.deadline and step.deadline.expired) or isinstance(exc, StepTimeout)
+        lost = not expired and database.is_disconnect(exc)
         self._recover()
         if expired:
             result.fail(f"{what}: timed out after {self.timeout:g}s (migration_timeout)", TIMED_OUT)
+        elif lost:
+            result.fail(f"the database connection was lost during {where}: {_describe(exc)}", label)
+        elif database.is_lock_timeout(exc):
+            result.fail(f"{what}: gave up waiting for a lock another session holds ({_describe(exc)})", TIMED_OUT)
         else:
             result.fail(f"{what}: {_describe(exc)}", label)
 
@@ -561,14 +567,11 @@ def _describe(exc: BaseException) -> str:
 
 
 def _session_settings(execute: Callable[[str], Any], vendor: str, timeout: float | None) -> None:
-    """No waiting for the disk on commit (every step commits, and the database is thrown away
-    afterwards); on PostgreSQL the step limit also as statement and lock timeouts."""
-    if vendor == "postgresql":
-        execute("SET synchronous_commit = off")
-        if timeout:
-            execute(f"SET statement_timeout = {int(timeout * 1000)}")
-            execute(f"SET lock_timeout = {int(timeout * 1000)}")
-    elif vendor == "sqlite":
+    """Alembic mode's session settings (`database.session_settings`); on SQLite, no waiting for the
+    disk on commit (every step commits, and the database is thrown away afterwards)."""
+    for statement in database.session_settings(vendor, timeout):
+        execute(statement)
+    if vendor == "sqlite":
         execute("PRAGMA synchronous = OFF")
 
 

@@ -16,3 +16,11 @@ class StepTimeout(BaseException):
 
     A BaseException so that a migration's own `except Exception:` cannot swallow the interruption.
     """
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a verification; the message says which step of which revision was running.
+
+    A KeyboardInterrupt still, so every caller that stops on Ctrl-C keeps doing so; raised only after
+    the step's time limit is disarmed, and the runners clean the database up on the way out.
+    """

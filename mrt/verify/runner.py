@@ -26,7 +26,7 @@ from mrt.config import MRTConfig
 from mrt.verify import catalog as catalogs
 from mrt.verify import database
 from mrt.verify.data import Row, read_rows
-from mrt.verify.errors import StepTimeout, VerifyError
+from mrt.verify.errors import Interrupted, StepTimeout, VerifyError
 from mrt.verify.guard import check_disposable, safe_url
 from mrt.verify.project import AlembicProject, load_project
 from mrt.verify.result import (
@@ -136,16 +136,13 @@ class AlembicRunner:
         self.close()
 
     def _set_server_timeouts(self) -> None:
-        """Session settings for PostgreSQL: the step limits, and no waiting for the disk on commit
-        (every step commits, and the database is thrown away afterwards)."""
-        if self.connection.dialect.name != "postgresql":
-            return
-        self.connection.exec_driver_sql("SET synchronous_commit = off")
-        if self.timeout:
-            ms = int(self.timeout * 1000)
-            self.connection.exec_driver_sql(f"SET statement_timeout = {ms}")
-            self.connection.exec_driver_sql(f"SET lock_timeout = {ms}")
-        self.connection.commit()
+        """The server session's settings (`database.session_settings`): step and lock-wait limits, and
+        on PostgreSQL no waiting for the disk on commit."""
+        statements = database.session_settings(self.connection.dialect.name, self.timeout)
+        for statement in statements:
+            self.connection.exec_driver_sql(statement)
+        if statements:
+            self.connection.commit()
 
     # -- step control ---------------------------------------------------------------------------
 
@@ -218,11 +215,17 @@ class AlembicRunner:
         except VerifyError:
             raise
         except KeyboardInterrupt:
-            raise
+            self._abort_step()
+            raise Interrupted(f"interrupted during {what}") from None
         except BaseException as exc:
             expired = self._abort_step()
+            lost = not expired and database.is_disconnect(exc, self._work)
             self._recover_connection(discard=expired or isinstance(exc, StepTimeout))
-            raise MigrationFailed(f"{what} failed: {_describe(exc, expired, self.timeout)}") from _chain(exc)
+            detail = _describe(exc, expired, self.timeout)
+            message = f"{what} failed: {detail}"
+            if lost:
+                message = f"the database connection was lost during {what}: {detail}"
+            raise MigrationFailed(message) from _chain(exc)
         finally:
             self._dirty = None
 
@@ -293,11 +296,13 @@ class AlembicRunner:
             except VerifyError:
                 raise
             except KeyboardInterrupt:
-                raise
+                self._abort_step()  # the step's alarm must not go off during the clean-up
+                raise Interrupted(f"interrupted during {_where(walk)}") from None
             except BaseException as exc:
                 expired = self._abort_step()
+                lost = not expired and database.is_disconnect(exc, self._work)
                 self._recover_connection(discard=expired or isinstance(exc, StepTimeout))
-                self._record_failure(walk, exc, expired)
+                self._record_failure(walk, exc, expired, lost)
                 self._rebuild()
                 walk.needs_replay = True
 
@@ -354,10 +359,18 @@ class AlembicRunner:
                 raise _Rebuild
             walk.finish()
 
-    def _record_failure(self, walk: _Walk, exc: BaseException, expired: bool) -> None:
+    def _record_failure(self, walk: _Walk, exc: BaseException, expired: bool, lost: bool = False) -> None:
         phase = walk.phase
         detail = _describe(exc, expired, self.timeout)
-        label = TIMED_OUT if expired or isinstance(exc, StepTimeout) else None
+        label = TIMED_OUT if expired or isinstance(exc, StepTimeout) or database.is_lock_timeout(exc) else None
+        if lost and phase != "env":
+            # Not the migration's failure, as far as anyone can tell: say so, then go on as for any
+            # failed step (a fresh connection, the database rebuilt from base).
+            detail = f"the database connection was lost during {_where(walk)}: {detail}"
+
+        def failed(what: str) -> str:
+            return detail if lost else f"{what}: {detail}"
+
         if phase == "env":
             raise VerifyError(f"env.py failed: {detail}") from _chain(exc)
         if phase == "replay":
@@ -379,15 +392,15 @@ class AlembicRunner:
         if phase in ("upgrade", "advance"):
             walk.cannot_apply.add(rev)
             result.skipped = False
-            result.fail(f"upgrade failed: {detail}", label or UPGRADE_FAILED)
+            result.fail(failed("upgrade failed"), label or UPGRADE_FAILED)
             self._report_half_migration(walk, result, "upgrade")
         elif phase == "downgrade":
-            result.fail(f"downgrade failed: {detail}", label or DOWNGRADE_FAILED)
+            result.fail(failed("downgrade failed"), label or DOWNGRADE_FAILED)
             self._report_half_migration(walk, result, "downgrade")
         elif phase == "reupgrade":
-            result.fail(f"upgrade after rollback failed: {detail}", label or UPGRADE_FAILED)
+            result.fail(failed("upgrade after rollback failed"), label or UPGRADE_FAILED)
         else:
-            result.fail(f"mrt could not verify this revision ({phase}): {detail}", label)
+            result.fail(failed(f"mrt could not verify this revision ({phase})"), label)
         walk.finish()
 
     def _report_half_migration(self, walk: _Walk, result: RevisionResult, what: str) -> None:
@@ -593,7 +606,21 @@ def _describe(exc: BaseException, expired: bool, timeout: float | None) -> str:
         return f"timed out after {timeout:g}s (migration_timeout)"
     orig = getattr(exc, "orig", None)
     text = str(orig if orig is not None else exc).strip()
-    return f"{type(orig or exc).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
+    described = f"{type(orig or exc).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
+    if database.is_lock_timeout(exc):
+        return f"gave up waiting for a lock another session holds ({described})"
+    return described
+
+
+_PHASES = {"reupgrade": "upgrade after rollback", "prepare": "seeding", "compare": "comparison", "advance": "upgrade"}
+
+
+def _where(walk: _Walk) -> str:
+    """The step a walk was in, for messages: "upgrade of 'abc123'", "replay of 'def456'", "env.py"."""
+    if walk.phase == "env":
+        return "env.py"
+    running = walk.replaying if walk.phase == "replay" else walk.current
+    return f"{_PHASES.get(walk.phase, walk.phase)} of {getattr(running, 'revision', '?')!r}"
 
 
 def _chain(exc: BaseException) -> BaseException | None:

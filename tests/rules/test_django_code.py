@@ -1,0 +1,110 @@
+"""MRT909-MRT911: Django migrations that will not replay cleanly, or do not say what they do."""
+
+import textwrap
+
+from mrt import MRTConfig, analyze_source
+
+HEADER = """
+from django.db import migrations, models
+"""
+
+MIGRATION = """
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0002_previous")]
+    operations = [migrations.RunPython(close_old, migrations.RunPython.noop)]
+"""
+
+
+def lint(source, path="shop/migrations/0003_close_old.py", **settings):
+    config = MRTConfig(**({"select": ["ALL"]} | settings))
+    return analyze_source(textwrap.dedent(source), path, config)
+
+
+def of(findings, code):
+    return [f for f in findings if f.code == code]
+
+
+# -- MRT910 ---------------------------------------------------------------------------------------------------
+
+
+def test_MRT910_module_level_import_of_a_model_used_in_runpython():
+    source = (
+        HEADER
+        + "from shop.models import Order\n\n\n"
+        + "def close_old(apps, schema_editor):\n"
+        + '    Order.objects.filter(status="open").update(status="closed")\n'
+        + MIGRATION
+    )
+    found = of(lint(source), "MRT910")
+    assert len(found) == 1 and found[0].line == 3
+    assert "Order" in found[0].message and "apps.get_model" in found[0].message
+
+
+def test_MRT910_import_inside_the_function_and_contrib_models():
+    source = (
+        HEADER
+        + "def close_old(apps, schema_editor):\n"
+        + "    from ..models import Order\n"
+        + "    from django.contrib.auth.models import Permission\n"
+        + "    Permission.objects.filter(codename='x').delete()\n"
+        + "    for order in Order.objects.all():\n"
+        + "        order.save()\n"
+        + MIGRATION
+    )
+    assert sorted(f.line for f in of(lint(source), "MRT910")) == [4, 5]
+
+
+def test_MRT910_negative_historical_model_shadowing_the_import_and_non_model_names():
+    """The corpus pattern: a module-level `from ... import ContentType` (left over), but the function asks
+    `apps.get_model` for the same name, so it only ever uses the historical model."""
+    source = (
+        HEADER
+        + "from django.contrib.contenttypes.models import ContentType\n"
+        + "from django.db.models import F\n"
+        + "from shop.models import OrderStatus, default_token\n\n\n"
+        + "def close_old(apps, schema_editor):\n"
+        + '    ContentType = apps.get_model("contenttypes", "ContentType")\n'
+        + '    Order = apps.get_model("shop", "Order")\n'
+        + "    ContentType.objects.get_for_model(Order)\n"
+        + "    Order.objects.update(status=OrderStatus.CLOSED, total=F('total'), token=default_token())\n"
+        + MIGRATION
+    )
+    assert of(lint(source), "MRT910") == []
+
+
+# -- MRT911 ---------------------------------------------------------------------------------------------------
+
+
+def test_MRT911_runpython_function_arguments_named_otherwise():
+    source = HEADER + "def close_old(registry, editor):\n    pass\n" + MIGRATION
+    found = of(lint(source), "MRT911")
+    assert len(found) == 1 and "close_old(registry, editor)" in found[0].message
+
+
+def test_MRT911_negative_conventional_names_underscored_and_off_by_default():
+    conventional = HEADER + "def close_old(apps, _schema_editor):\n    pass\n" + MIGRATION
+    other = HEADER + "def close_old(registry, editor):\n    pass\n" + MIGRATION
+    assert of(lint(conventional), "MRT911") == of(lint(other, select=[]), "MRT911") == []
+
+
+# -- MRT909 ---------------------------------------------------------------------------------------------------
+
+
+def test_MRT909_auto_generated_name():
+    source = HEADER + "def close_old(apps, schema_editor):\n    pass\n" + MIGRATION
+    found = of(lint(source, path="shop/migrations/0005_auto_20240101_1234.py"), "MRT909")
+    assert len(found) == 1 and "--name" in found[0].message
+
+
+def test_MRT909_negative_descriptive_squashed_and_alembic_names_and_default_selection():
+    source = HEADER + "def close_old(apps, schema_editor):\n    pass\n" + MIGRATION
+    named = lint(source, path="shop/migrations/0005_order_auto_close.py")
+    squashed = lint(source, path="shop/migrations/0001_squashed_0005_auto_20240101_1234.py")
+    default = lint(source, path="shop/migrations/0005_auto_20240101_1234.py", select=[])
+    alembic = lint(
+        'from alembic import op\nrevision = "a1"\ndown_revision = None\n\n\ndef upgrade():\n    pass\n'
+        "\n\ndef downgrade():\n    pass\n",
+        path="versions/0005_auto_20240101_1234.py",
+    )
+    assert of(named, "MRT909") == of(squashed, "MRT909") == of(default, "MRT909") == of(alembic, "MRT909") == []
