@@ -22,7 +22,7 @@ from mrt.model import MigrationAST, parse_migration
 from mrt.model.migration import ALEMBIC, DOWNGRADE_BODY, UNKNOWN_FRAMEWORK
 from mrt.model.ops import Span
 from mrt.model.source import SourceError, read_source
-from mrt.rules.registry import PARSING, Hit, Rule, all_rules, catalog_generation, get_rule
+from mrt.rules.registry import PARSING, Hit, Rule, all_rules, catalog_generation, file_facts, get_rule
 from mrt.suppression import ALL, Suppressions, parse_suppressions
 
 if TYPE_CHECKING:
@@ -117,25 +117,31 @@ def _analyze_files(
         if with_fixes:
             attach_fixes(found_here, migration)
         findings.extend(found_here)
-        _keep_header_only(migration)
+        _keep_header_only(migration, config)
     findings.extend(_project_findings(_under_directories(migrations, paths), config))
     for migration in migrations:  # after the project pass, which may use a suppression too
         findings.extend(_unused_findings(migration, config))
     return migrations, findings
 
 
-def _keep_header_only(migration: MigrationAST) -> None:
+def _keep_header_only(migration: MigrationAST, config: MRTConfig) -> None:
     """Release what only the file's own rules read (its operations and their indexes) once they ran.
 
-    The project pass reads headers (revision ids, parents, dependencies, suppressions), so a batch run
-    holds a few hundred bytes per file instead of its whole model: memory stays small on a
-    10,000-revision history, and the collector has little to walk.
+    The project pass reads headers (revision ids, parents, dependencies, suppressions) and the few
+    facts a project rule extracts per file (`Rule.file_facts`, computed here while the model is whole),
+    so a batch run holds a few hundred bytes per file instead of its whole model: memory stays small
+    on a 10,000-revision history, and the collector has little to walk.
     """
+    for rule in _project_rules(config):
+        if rule.file_facts is not None and migration.framework in rule.frameworks:
+            file_facts(migration, rule.file_facts)
     migration.ops = []
-    suppressions = migration.derived.get("suppressions")
-    migration.derived.clear()
-    if suppressions is not None:
-        migration.derived["suppressions"] = suppressions
+    for key in [k for k in migration.derived if k != "suppressions" and not k.startswith("facts:")]:
+        del migration.derived[key]
+
+
+def _project_rules(config: MRTConfig) -> list[Rule]:
+    return [rule for rule in _enabled_rules(config) if rule.project_check is not None]
 
 
 def _under_directories(migrations: list[MigrationAST], paths: list[str]) -> list[MigrationAST]:

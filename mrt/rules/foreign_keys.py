@@ -24,7 +24,7 @@ from mrt.findings import WARNING
 from mrt.model.migration import MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
 from mrt.rules.lock_context import on_postgresql
-from mrt.rules.registry import LOCKS, Hit, RuleDocs, project_rule
+from mrt.rules.registry import LOCKS, Hit, RuleDocs, file_facts, project_rule
 
 _IMPLICITLY_UNIQUE = frozenset({"OneToOneField"})
 
@@ -136,6 +136,7 @@ def _scan(m: MigrationAST) -> tuple[_Indexes, list[tuple[Operation, str, tuple[s
     name="Foreign key without an index",
     category=LOCKS,
     severity=WARNING,
+    facts=_scan,  # what each file declares; the check joins them over the history
     summary="A foreign key on a column with no index: every delete or key update on the parent scans this table.",
     docs=RuleDocs(
         what="A foreign key on a column the same migration creates, when no migration of the history builds an index "
@@ -172,7 +173,7 @@ def foreign_key_without_index(migrations: list[MigrationAST], config: MRTConfig)
     for m in migrations:
         if m.replaces or not m.is_migration:
             continue  # a squashed migration repeats the migrations it replaces
-        indexes, foreign, created = _scan(m)
+        indexes, foreign, created = file_facts(m, _scan)
         history.merge(indexes)
         if foreign:
             scanned.append((m, foreign, created))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from mrt.config import MRTConfig
 from mrt.findings import ERROR, WARNING, Fix, Related
@@ -78,6 +79,7 @@ class RuleDocs:
     notes: str = ""
 
 
+T = TypeVar("T")
 Check = Callable[[MigrationAST, MRTConfig], Iterable[Hit]]
 # A project rule reads every migration at once (revision graphs) and says which file each hit belongs to.
 ProjectCheck = Callable[[list[MigrationAST], MRTConfig], Iterable[tuple[MigrationAST, Hit]]]
@@ -104,6 +106,10 @@ class Rule:
     # analyzer does not call the check (most files touch a few kinds; the catalog asks about dozens).
     # None: the check looks at more than operations of given kinds (shapes, SQL flags, every op).
     kinds: frozenset[str] | None = None
+    # A project rule that needs more of each file than its header: what it keeps of one migration,
+    # computed while the model is whole (a batch run releases each file's operations after its own
+    # rules ran). The check reads it back with `file_facts(migration, function)`.
+    file_facts: Callable[[MigrationAST], object] | None = None
 
     @property
     def url(self) -> str:
@@ -177,11 +183,14 @@ def project_rule(
     frameworks: frozenset[str] = BOTH,
     default_enabled: bool = True,
     aliases: tuple[str, ...] = (),
+    facts: Callable[[MigrationAST], object] | None = None,
 ) -> Callable[[ProjectCheck], ProjectCheck]:
     """Register a rule over all migrations at once (revision graphs need every file).
 
     `mrt.analyzer.analyze_paths` runs it once after the per-file pass; on a single buffer
-    (`analyze_source`) it reports nothing, because one file cannot show a graph.
+    (`analyze_source`) it reports nothing, because one file cannot show a graph. A rule that reads
+    operations, not only headers, names the function that extracts what it needs of one file
+    (`facts`) and reads it with `file_facts`.
     """
 
     def register(check: ProjectCheck) -> ProjectCheck:
@@ -196,10 +205,19 @@ def project_rule(
             default_enabled=default_enabled,
             aliases=aliases,
         )(_no_file_check)
-        _RULES[code] = replace(_RULES[code], project_check=check)
+        _RULES[code] = replace(_RULES[code], project_check=check, file_facts=facts)
         return check
 
     return register
+
+
+def file_facts(migration: MigrationAST, facts: Callable[[MigrationAST], T]) -> T:
+    """`facts(migration)`, computed once: kept from the per-file pass of a batch run (whose models
+    are released afterwards), or computed now from a whole model (the language server's history)."""
+    key = f"facts:{facts.__module__}.{facts.__qualname__}"
+    if key not in migration.derived:
+        migration.derived[key] = facts(migration)
+    return migration.derived[key]  # type: ignore[return-value]
 
 
 def _no_file_check(migration: MigrationAST, config: MRTConfig) -> Iterator[Hit]:

@@ -67,6 +67,7 @@ def _where(op: Operation, column: dict[str, Any]) -> str:
 
 @rule(
     code="MRT428",
+    kinds=(Kind.CREATE_TYPE,),
     name="Domain with a CHECK constraint",
     category=LOCKS,
     severity=WARNING,
@@ -114,6 +115,7 @@ def domain_with_check(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT429",
+    kinds=_COLUMN_KINDS,
     name="serial instead of identity",
     category=HYGIENE,
     severity=WARNING,
@@ -161,6 +163,7 @@ def serial_instead_of_identity(m: MigrationAST, config: MRTConfig) -> Iterator[H
 
 @rule(
     code="MRT430",
+    kinds=_COLUMN_KINDS,
     name="timestamp without time zone",
     category=HYGIENE,
     severity=WARNING,
@@ -197,6 +200,7 @@ def timestamp_without_time_zone(m: MigrationAST, config: MRTConfig) -> Iterator[
 
 @rule(
     code="MRT431",
+    kinds=_COLUMN_KINDS,
     name="varchar(n) instead of text",
     category=HYGIENE,
     severity=WARNING,
@@ -231,6 +235,7 @@ def varchar_instead_of_text(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]
 
 @rule(
     code="MRT432",
+    kinds=_COLUMN_KINDS,
     name="char(n) column",
     category=HYGIENE,
     severity=WARNING,
@@ -285,6 +290,7 @@ def _primary_key(op: Operation) -> dict[str, Any] | None:
 
 @rule(
     code="MRT433",
+    kinds=(Kind.CREATE_TABLE,),
     name="32-bit integer primary key",
     category=HYGIENE,
     severity=WARNING,
