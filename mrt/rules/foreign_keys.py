@@ -17,6 +17,7 @@ needs a non-atomic migration of its own). An index built by any migration of the
 from __future__ import annotations
 
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from mrt.config import MRTConfig
@@ -88,7 +89,9 @@ def _django_column(column: dict[str, Any]) -> str | None:
     return name
 
 
-def _scan(m: MigrationAST) -> tuple[_Indexes, list[tuple[Operation, str, tuple[str, ...]]], set[tuple[str, str]]]:
+def _scan(
+    m: MigrationAST,
+) -> tuple[_Indexes, list[tuple[Operation, str, tuple[str, ...]]], AbstractSet[tuple[str, str]]]:
     """Indexes built, foreign keys declared (op, table, columns) and columns created, in upgrade order."""
     indexes = _Indexes()
     foreign: list[tuple[Operation, str, tuple[str, ...]]] = []
@@ -128,7 +131,13 @@ def _scan(m: MigrationAST) -> tuple[_Indexes, list[tuple[Operation, str, tuple[s
                 foreign.append((op, table, tuple(op.args["columns"])))
             elif ctype in ("unique", "primary", "exclude", "UniqueConstraint"):
                 indexes.add(table, () if op.args.get("together") else op.args.get("columns"))
+    if not foreign:  # what most files come to: keep nothing per file (a batch keeps these for every file)
+        return (indexes if indexes.by_table or indexes.unknown else _NO_INDEXES), foreign, _NOTHING_CREATED
     return indexes, foreign, created
+
+
+_NO_INDEXES = _Indexes()  # shared, never added to (`merge` only reads its argument)
+_NOTHING_CREATED: frozenset[tuple[str, str]] = frozenset()
 
 
 @project_rule(
