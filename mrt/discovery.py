@@ -88,18 +88,30 @@ def _project_roots(path: Path) -> Iterator[tuple[str, Path]]:
 
 
 def _python_files(directory: Path, *, recursive: bool) -> Iterator[FoundFile]:
+    """The migration files in a version location (and below it when `recursive`), by path.
+
+    `os.walk`/`os.scandir` rather than `Path.glob`: a history has thousands of files, and building and
+    sorting a `Path` for each was a tenth of a whole `mrt check`.
+    """
     if not directory.is_dir():
         raise DiscoveryError(f"{directory}: version location does not exist")
-    pattern = "**/*.py" if recursive else "*.py"
-    for file in sorted(directory.glob(pattern)):
-        if file.name in _NOT_MIGRATIONS or file.name.startswith("_"):
-            continue
-        if any(part in _SKIP_DIRS or part.startswith(".") for part in file.relative_to(directory).parts[:-1]):
-            continue
-        yield FoundFile(str(file), _django_app(file))
+    found: list[str] = []
+    if recursive:
+        for here, subdirs, files in os.walk(directory, followlinks=True):
+            subdirs[:] = [d for d in subdirs if d not in _SKIP_DIRS and not d.startswith(".")]
+            found.extend(os.path.join(here, name) for name in files if _is_migration_name(name))
+    else:
+        with os.scandir(directory) as entries:
+            found = [e.path for e in entries if _is_migration_name(e.name) and e.is_file()]
+    for path in sorted(found):
+        yield FoundFile(path, _django_app(path))
 
 
-def _django_app(file: Path) -> str | None:
+def _is_migration_name(name: str) -> bool:
+    return name.endswith(".py") and not name.startswith("_") and name not in _NOT_MIGRATIONS
+
+
+def _django_app(file: str | os.PathLike[str]) -> str | None:
     """The app label of a Django migration: the directory that holds its `migrations/` package."""
     # Absolute, so `mrt check migrations` run inside the app still finds it; abspath is string work,
     # where resolve() would cost a system call per path component of every file.

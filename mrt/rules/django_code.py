@@ -82,6 +82,7 @@ def _imported(node: ast.ImportFrom) -> dict[str, str]:
 
 @rule(
     code="MRT910",
+    kinds=(Kind.RUN_PYTHON,),  # the functions read are the ones RunPython steps name
     name="RunPython uses a live model",
     category=HYGIENE,
     severity=ERROR,
@@ -136,6 +137,7 @@ def runpython_live_model(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT911",
+    kinds=(Kind.RUN_PYTHON,),  # the functions read are the ones RunPython steps name
     name="RunPython function arguments",
     category=HYGIENE,
     severity=WARNING,
