@@ -9,11 +9,13 @@ long history re-reads only what each migration touched (see `mrt.verify.watch`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 IGNORED_TABLES = frozenset({"alembic_version", "django_migrations"})
+_MAX_LOOKUPS = 1000  # names PostgreSQL looks up one by one before listing every table instead
 
 
 @dataclass(frozen=True)
@@ -77,18 +79,38 @@ def refresh(
     names: bool = True,
     objects: bool = True,
     shapes: dict[tuple[str, str], Table] | None = None,
+    reshaped: bool = False,
+    mentioned: Iterable[str] | None = None,
 ) -> Catalog:
     """A new snapshot: tables in `dirty` (all when None, or when there is no previous) are re-read.
 
     With a previous snapshot, `names=False` keeps its list of tables and `objects=False` its views,
     sequences, enums and trigger flag: the caller knows from the SQL it watched that they cannot
-    have changed (see `mrt.verify.watch.catalog_scope`).
+    have changed (see `mrt.verify.watch.catalog_scope`). `reshaped` says the dirty tables most
+    likely have a shape not seen before (after an upgrade, unlike after a downgrade): PostgreSQL then
+    sends their constraints along with their fingerprints instead of in a second query.
+
+    `mentioned` holds every name the SQL since `previous` mentions (`mrt.verify.watch.mentioned_names`):
+    a table that SQL created, dropped or renamed is among them, so PostgreSQL looks up only these
+    instead of listing every table, a scan of pg_class that grows with each table a long history
+    creates and drops.
     """
     from sqlalchemy import inspect
 
     inspector = inspect(connection)
     full = previous is None or dirty is None
-    if full or names:
+    listing: dict[str, _Listed] | None = None
+    if connection.dialect.name == "postgresql" and (full or names or dirty):
+        known = None if previous is None or dirty is None else set(previous.tables)
+        looked_up = set(dirty or ()) | (set(mentioned or ()) if names else set())
+        # a data migration's statements can mention thousands of names: listing the tables is cheaper then
+        everything = full or (names and (mentioned is None or len(looked_up) > _MAX_LOOKUPS))
+        listing = _pg_listing(
+            connection, schema, known, (dirty or ()) if everything else looked_up, everything, reshaped
+        )
+        found = set(listing) - IGNORED_TABLES
+        table_set = found if everything else (set(known or ()) - looked_up) | found
+    elif full or names:
         table_set = {t for t in inspector.get_table_names(schema=schema) if t not in IGNORED_TABLES}
     else:
         assert previous is not None
@@ -99,7 +121,7 @@ def refresh(
     if previous is not None:
         catalog.tables = {n: t for n, t in previous.tables.items() if n in table_set and n not in reread}
     if reread:
-        catalog.tables.update(_reread(inspector, connection, sorted(reread), schema, shapes))
+        catalog.tables.update(_reread(inspector, connection, sorted(reread), schema, shapes, listing))
     if full or objects:
         catalog.views = _views(inspector, schema)
         catalog.sequences = _sequences(inspector, connection, schema)
@@ -113,14 +135,23 @@ def refresh(
 
 
 def _reread(
-    inspector: Any, connection: Any, names: list[str], schema: str | None, shapes: dict[tuple[str, str], Table] | None
+    inspector: Any,
+    connection: Any,
+    names: list[str],
+    schema: str | None,
+    shapes: dict[tuple[str, str], Table] | None,
+    listing: dict[str, _Listed] | None = None,
 ) -> dict[str, Table]:
     """Tables whose definition (by fingerprint) was seen before come from `shapes`; others are reflected.
 
     A downgrade that restores a table gives it back its old fingerprint, so the check after each
-    downgrade usually costs one cheap catalog query instead of a full reflection.
+    downgrade usually costs one cheap catalog query instead of a full reflection. On PostgreSQL the
+    fingerprints (and, when asked for, the constraints) come with the `listing` already.
     """
-    prints = _fingerprints(connection, names, schema) if shapes is not None else {}
+    if listing is not None:
+        prints = {name: listing[name].fingerprint for name in names if listing[name].fingerprint}
+    else:
+        prints = _fingerprints(connection, names, schema) if shapes is not None else {}
     out: dict[str, Table] = {}
     missing = []
     for name in names:
@@ -130,8 +161,10 @@ def _reread(
             out[name] = known
         else:
             missing.append(name)
+    if missing and listing is not None and any(listing[name].definitions is None for name in missing):
+        listing = _pg_listing(connection, schema, None, missing, everything=False, definitions=True)
     if missing:
-        for name, table in _reflect_tables(inspector, connection, missing, schema).items():
+        for name, table in _reflect_tables(inspector, connection, missing, schema, listing).items():
             fingerprint = prints.get(name)
             if fingerprint and shapes is not None:
                 table = Table(**{**table.__dict__, "fingerprint": fingerprint})
@@ -141,17 +174,13 @@ def _reread(
 
 
 def _fingerprints(connection: Any, names: list[str], schema: str | None) -> dict[str, str]:
-    """A digest of each table's full definition, from one catalog query (empty where unsupported)."""
+    """A digest of each table's full definition (empty where unsupported; PostgreSQL's come with `_pg_listing`)."""
     import hashlib
     import re
 
     from sqlalchemy import bindparam, text
 
     dialect = connection.dialect.name
-    if dialect == "postgresql":
-        query = text(_PG_FINGERPRINTS).bindparams(bindparam("names", expanding=False))
-        rows = connection.execute(query, {"names": list(names), "schema": schema}).all()
-        return {name: digest for name, digest in rows}
     if dialect == "sqlite":
         query = text(
             "SELECT tbl_name, type, name, coalesce(sql, '') FROM sqlite_master "
@@ -172,26 +201,17 @@ def _fingerprints(connection: Any, names: list[str], schema: str | None) -> dict
     return {}
 
 
-_PG_FINGERPRINTS = """
-SELECT c.relname, md5(concat_ws('|',
-  (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull || ' '
-          || coalesce(pg_get_expr(d.adbin, d.adrelid), ''), ',' ORDER BY a.attnum)
-     FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
-  (SELECT string_agg(con.conname || ' ' || pg_get_constraintdef(con.oid), ',' ORDER BY con.conname)
-     FROM pg_constraint con WHERE con.conrelid = c.oid),
-  (SELECT string_agg(pg_get_indexdef(i.indexrelid), ',' ORDER BY 1)
-     FROM pg_index i WHERE i.indrelid = c.oid)))
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = coalesce(:schema, current_schema()) AND c.relname = ANY(:names) AND c.relkind IN ('r', 'p')
-"""
+def _reflect_tables(
+    inspector: Any, connection: Any, names: list[str], schema: str | None, listing: dict[str, _Listed] | None
+) -> dict[str, Table]:
+    from sqlalchemy.engine.reflection import ObjectKind, ObjectScope
 
-
-def _reflect_tables(inspector: Any, connection: Any, names: list[str], schema: str | None) -> dict[str, Table]:
-    kw = {"schema": schema, "filter_names": names}
+    # Any kind and scope: the names are known tables, so SQLAlchemy need not list the schema's tables
+    # again before each of the calls below (it does for the default kind and scope).
+    kw = {"schema": schema, "filter_names": names, "kind": ObjectKind.ANY, "scope": ObjectScope.ANY}
+    if listing is not None:
+        return _pg_tables(inspector, connection, names, schema, listing)
     columns = inspector.get_multi_columns(**kw)
-    if connection.dialect.name == "postgresql":
-        return _pg_tables(connection, names, schema, columns)
     pks = inspector.get_multi_pk_constraint(**kw)
     indexes = inspector.get_multi_indexes(**kw)
     uniques = inspector.get_multi_unique_constraints(**kw)
@@ -239,57 +259,180 @@ def _reflect_tables(inspector: Any, connection: Any, names: list[str], schema: s
     return out
 
 
-def _pg_tables(connection: Any, names: list[str], schema: str | None, columns: dict[Any, Any]) -> dict[str, Table]:
-    """PostgreSQL: keys, constraints and indexes of many tables in one query (SQLAlchemy's
-    inspector needs five, which dominated a long history's run time); column types still come
-    from the inspector, since seeding needs them as SQLAlchemy types."""
-    from sqlalchemy import text
-
+def _pg_tables(
+    inspector: Any, connection: Any, names: list[str], schema: str | None, listing: dict[str, _Listed]
+) -> dict[str, Table]:
+    """PostgreSQL: columns, keys, constraints and indexes come from the listing (SQLAlchemy's inspector
+    needs a query for the columns and five more for the rest, which dominated a long history's run
+    time). Seeding needs column types as SQLAlchemy types: those are remembered by their
+    `format_type` text, and the inspector is asked only for tables with a type not seen before."""
     dialect = connection.dialect
-    tables = {
-        name: Table(name, {c["name"]: _column(c, dialect) for c in columns.get((schema, name), [])}, (), {}, {}, {}, {})
-        for name in names
-    }
+    # In a named schema the inspector qualifies sequence names in defaults: leave those tables to it.
+    columns = {name: _pg_columns(listing[name].columns or [], dialect) if schema is None else None for name in names}
+    unknown = [name for name, found in columns.items() if found is None]
+    if unknown:
+        from sqlalchemy.engine.reflection import ObjectKind, ObjectScope
+
+        reflected = inspector.get_multi_columns(
+            schema=schema, filter_names=unknown, kind=ObjectKind.ANY, scope=ObjectScope.ANY
+        )
+        for name in unknown:
+            infos = reflected.get((schema, name), [])
+            columns[name] = {c["name"]: _column(c, dialect) for c in infos}
+            if schema is None:
+                _remember_types(listing[name].columns or [], infos)
+    tables = {name: Table(name, columns[name] or {}, (), {}, {}, {}, {}) for name in names}
     ondelete = {"r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
-    rows = connection.execute(text(_PG_CONSTRAINTS), {"names": list(names), "schema": schema})
-    for table_name, kind, name, type_, cols, ref_table, ref_cols, definition, extra in rows:
-        table = tables[table_name]
-        cols = tuple(cols or ())
-        if kind == "index":
-            target = (definition,) if "<expr>" in cols else cols
-            table.indexes[name] = (target, type_ == "u", " ".join(extra.split()) if extra else None)
-        elif type_ == "p":
-            tables[table_name] = Table(**{**table.__dict__, "primary_key": cols})
-        elif type_ == "u":
-            table.uniques[name] = cols
-        elif type_ == "f":
-            table.foreign_keys[name] = ForeignKey(name, cols, ref_table, tuple(ref_cols or ()), ondelete.get(extra))
-        elif type_ == "c":
-            table.checks[name] = " ".join(definition.split())
+    for table_name in names:
+        for kind, name, type_, cols, ref_table, ref_cols, definition, extra in listing[table_name].definitions or ():
+            table = tables[table_name]
+            cols = tuple(cols or ())
+            if kind == "index":
+                target = (definition,) if "<expr>" in cols else cols
+                table.indexes[name] = (target, type_ == "u", " ".join(extra.split()) if extra else None)
+            elif type_ == "p":
+                tables[table_name] = Table(**{**table.__dict__, "primary_key": cols})
+            elif type_ == "u":
+                table.uniques[name] = cols
+            elif type_ == "f":
+                table.foreign_keys[name] = ForeignKey(name, cols, ref_table, tuple(ref_cols or ()), ondelete.get(extra))
+            elif type_ == "c":
+                table.checks[name] = " ".join(definition.split())
     return tables
 
 
-_PG_CONSTRAINTS = """
-SELECT c.relname, 'constraint', con.conname, con.contype::text,
-       ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, o)
-             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o)::text[],
-       rc.relname,
-       ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
-             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.o)::text[],
-       pg_get_constraintdef(con.oid), con.confdeltype::text
-FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_class rc ON rc.oid = con.confrelid
-WHERE n.nspname = coalesce(:schema, current_schema()) AND c.relname = ANY(:names) AND con.contype IN ('p', 'u', 'f', 'c')
-UNION ALL
-SELECT c.relname, 'index', ic.relname, CASE WHEN i.indisunique THEN 'u' ELSE 'i' END,
-       ARRAY(SELECT coalesce(a.attname, '<expr>') FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
-             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o)::text[],
-       NULL, NULL, pg_get_indexdef(i.indexrelid), pg_get_expr(i.indpred, i.indrelid)
-FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = coalesce(:schema, current_schema()) AND c.relname = ANY(:names)
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint x WHERE x.conindid = i.indexrelid AND x.conrelid = i.indrelid
-                  AND x.contype IN ('p', 'u', 'x'))
+# format_type text -> SQLAlchemy type, for PostgreSQL's built-in types (named types such as enums and
+# domains carry labels and rules that can change, so they are always reflected).
+_PG_TYPES: dict[str, Any] = {}
+
+
+def _pg_columns(rows: list[list[Any]], dialect: Any) -> dict[str, Column] | None:
+    """Columns built from the listing's rows as SQLAlchemy's inspector would report them; None when a
+    type has not been seen yet (or is a named type), so the inspector must be asked."""
+    import re
+
+    from sqlalchemy.types import Integer
+
+    out: dict[str, Column] = {}
+    for name, format_type, not_null, default, identity, generated in rows:
+        sa_type = _PG_TYPES.get(format_type)
+        if sa_type is None:
+            return None
+        if generated:
+            default = None  # the inspector reports the expression as `computed`, not as a default
+        serial = default is not None and re.search(r"nextval\('[^']+'", default) is not None
+        info = {"name": name, "type": sa_type, "nullable": not not_null, "default": default}
+        info["autoincrement"] = bool(identity) or (serial and issubclass(sa_type._type_affinity, Integer))
+        out[name] = _column(info, dialect)
+    return out
+
+
+def _remember_types(rows: list[list[Any]], infos: list[dict[str, Any]]) -> None:
+    """Learn the SQLAlchemy type of each built-in `format_type` from a table the inspector reflected."""
+    from sqlalchemy.dialects.postgresql.named_types import NamedType
+    from sqlalchemy.types import NullType
+
+    by_name = {info["name"]: info["type"] for info in infos}
+    for name, format_type, *_ in rows:
+        sa_type = by_name.get(name)
+        if sa_type is not None and not isinstance(sa_type, (NamedType, NullType)):
+            _PG_TYPES.setdefault(format_type, sa_type)
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """One PostgreSQL table as `_pg_listing` saw it: a digest of its definition, and its constraint,
+    index and column rows (None when not asked for)."""
+
+    fingerprint: str | None
+    definitions: list[list[Any]] | None
+    columns: list[list[Any]] | None = None
+
+
+def _pg_listing(
+    connection: Any,
+    schema: str | None,
+    known: Iterable[str] | None,
+    wanted: Iterable[str],
+    everything: bool,
+    definitions: bool,
+) -> dict[str, _Listed]:
+    """Tables of the schema with their fingerprints (and constraints, with `definitions`), in one round
+    trip: a snapshot used to take a table-name query, a fingerprint query and a constraint query.
+
+    With `everything`, every table is listed (a scan of pg_class, which grows with each table a long
+    history creates and drops), and described when it is in `wanted` or not in `known` (all of them
+    when `known` is None). Without, only the tables in `wanted` are looked up, by index, and described.
+    """
+    if not everything:
+        where, describe = "AND c.relname = ANY(CAST(:wanted AS name[]))", "true"
+    elif known is None:
+        where, describe = "", "true"
+    else:
+        where = ""
+        # `known` holds every table of a long history: matched by a hash join, not row by row.
+        describe = "k.name IS NULL OR c.relname::text = ANY(CAST(:wanted AS text[]))"
+    query = _listing_query(where, describe, "true" if definitions else "false")
+    params = {"schema": schema, "known": sorted(known or ()), "wanted": sorted(wanted)}
+    out = {}
+    for name, fingerprint, found, columns in connection.execute(query, params):
+        described = definitions and fingerprint is not None
+        out[name] = _Listed(fingerprint, found or [], columns or []) if described else _Listed(fingerprint, None)
+    return out
+
+
+@functools.cache
+def _listing_query(where: str, describe: str, definitions: str) -> Any:
+    """The listing query as a reusable statement: building a `text()` of this size costs more than
+    running it, since SQLAlchemy scans the whole text for parameters each time."""
+    from sqlalchemy import text
+
+    return text(_PG_LISTING.format(where=where, describe=describe, definitions=definitions))
+
+
+_PG_LISTING = """
+SELECT c.relname::text,
+  CASE WHEN w.wanted THEN md5(concat_ws('|',
+    (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull || ' '
+            || coalesce(pg_get_expr(ad.adbin, ad.adrelid), ''), ',' ORDER BY a.attnum)
+       FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+    (SELECT string_agg(con.conname || ' ' || pg_get_constraintdef(con.oid), ',' ORDER BY con.conname)
+       FROM pg_constraint con WHERE con.conrelid = c.oid),
+    (SELECT string_agg(pg_get_indexdef(i.indexrelid), ',' ORDER BY 1)
+       FROM pg_index i WHERE i.indrelid = c.oid))) END,
+  CASE WHEN w.wanted AND {definitions} THEN (
+    SELECT json_agg(json_build_array(x.kind, x.name, x.type, x.cols, x.ref_table, x.ref_cols, x.definition, x.extra))
+    FROM (
+      SELECT 'constraint' AS kind, con.conname::text AS name, con.contype::text AS type,
+             ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, o)
+                   JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o)::text[] AS cols,
+             rc.relname::text AS ref_table,
+             ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
+                   JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.o)::text[] AS ref_cols,
+             pg_get_constraintdef(con.oid) AS definition, con.confdeltype::text AS extra
+      FROM pg_constraint con LEFT JOIN pg_class rc ON rc.oid = con.confrelid
+      WHERE con.conrelid = c.oid AND con.contype IN ('p', 'u', 'f', 'c')
+      UNION ALL
+      SELECT 'index', ic.relname::text, CASE WHEN i.indisunique THEN 'u' ELSE 'i' END,
+             ARRAY(SELECT coalesce(a.attname, '<expr>') FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
+                   LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o)::text[],
+             NULL, NULL, pg_get_indexdef(i.indexrelid), pg_get_expr(i.indpred, i.indrelid)
+      FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+      WHERE i.indrelid = c.oid
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint x WHERE x.conindid = i.indexrelid AND x.conrelid = i.indrelid
+                        AND x.contype IN ('p', 'u', 'x'))
+    ) x) END,
+  CASE WHEN w.wanted AND {definitions} THEN (
+    SELECT json_agg(json_build_array(a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+                                     pg_get_expr(ad.adbin, ad.adrelid), a.attidentity::text, a.attgenerated::text)
+                    ORDER BY a.attnum)
+    FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) END
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN unnest(CAST(:known AS text[])) AS k(name) ON k.name = c.relname::text,
+  LATERAL (SELECT {describe} AS wanted) w
+WHERE n.nspname = coalesce(:schema, current_schema()) AND c.relkind IN ('r', 'p') {where}
 """
 
 

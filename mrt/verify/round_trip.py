@@ -9,7 +9,7 @@ from typing import Any
 from mrt.verify import catalog as catalogs
 from mrt.verify.data import Row, compare_rows, read_rows
 from mrt.verify.result import RevisionResult
-from mrt.verify.watch import catalog_scope
+from mrt.verify.watch import catalog_scope, mentioned_names
 
 
 @dataclass
@@ -31,7 +31,10 @@ def compare_restored(
     """Re-read what the step's SQL may have changed (`touched`; None = everything), fail `result` for
     every schema or data difference, and return (the catalog now, the rows re-read, schema broken?)."""
     names, objects = catalog_scope(statements)
-    after = catalogs.refresh(conn, before.catalog, touched, names=names, objects=objects, shapes=shapes)
+    mentioned = mentioned_names(statements)
+    after = catalogs.refresh(
+        conn, before.catalog, touched, names=names, objects=objects, shapes=shapes, mentioned=mentioned
+    )
     scope = set(after.tables) if touched is None else touched | (set(after.tables) - set(before.catalog.tables))
     problems = catalogs.compare(before.catalog, after, scope)
     for problem in problems:

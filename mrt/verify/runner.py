@@ -39,7 +39,7 @@ from mrt.verify.result import (
 from mrt.verify.round_trip import Before, compare_restored
 from mrt.verify.seeding import Seeder
 from mrt.verify.timeout import Deadline
-from mrt.verify.watch import StatementWatch, catalog_scope, touched_tables, uses_raw_dbapi
+from mrt.verify.watch import StatementWatch, catalog_scope, mentioned_names, touched_tables, uses_raw_dbapi
 
 
 class MigrationFailed(VerifyError):
@@ -115,6 +115,7 @@ class AlembicRunner:
         self._rows: dict[str, list[Row]] = {}
         self._dirty: set[str] | None = None
         self._scope = (True, True)  # may the table list / other catalog objects have changed since?
+        self._mentioned: set[str] = set()  # names the SQL since the last snapshot mentions
         self._shapes: dict[tuple[str, str], catalogs.Table] = {}  # (table, fingerprint) -> reflected shape
         self._baseline: set[str] | None = None
         self._raw: dict[str, bool] = {}
@@ -434,13 +435,23 @@ class AlembicRunner:
         self._rows = {}
         self._dirty = None
         self._scope = (True, True)
+        self._mentioned = set()
 
     def _prepare(self, result: RevisionResult) -> Before:
         """Refresh what the last step touched, top up the seed rows, commit, and remember it all."""
         conn = self._work
         dirty = self._dirty
         names, objects = self._scope
-        catalog = catalogs.refresh(conn, self._catalog, dirty, names=names, objects=objects, shapes=self._shapes)
+        catalog = catalogs.refresh(
+            conn,
+            self._catalog,
+            dirty,
+            names=names,
+            objects=objects,
+            shapes=self._shapes,
+            reshaped=True,
+            mentioned=self._mentioned,
+        )
         names = set(catalog.tables)
         reread = names if dirty is None or self._catalog is None else (set(dirty) | (names - set(self._catalog.tables)))
         reread &= names
@@ -448,18 +459,19 @@ class AlembicRunner:
         for table in reread:
             self._rows[table] = read_rows(conn, table)
         notes_before = len(self.seeder.notes)
-        for table in self.seeder.seed(conn, catalog, self._rows, reread, None):
-            self._rows[table] = read_rows(conn, table)
+        self.seeder.seed(conn, catalog, self._rows, reread, None)  # re-reads the tables it filled into _rows
         result.notes.extend(self.seeder.notes[notes_before:])
         conn.commit()
         self._catalog = catalog
         self._dirty = set()
         self._scope = (False, False)
+        self._mentioned = set()
         return Before(catalog, dict(self._rows))
 
     def _mark_dirty(self, statements: list[str], script: Any) -> None:
         names, objects = catalog_scope(statements)
         self._scope = (self._scope[0] or names, self._scope[1] or objects)
+        self._mentioned |= mentioned_names(statements)
         touched = self._touched(statements, script, self._catalog)
         if touched is None or self._dirty is None:
             self._dirty = None

@@ -21,6 +21,11 @@ _PLAIN_STARTS = frozenset(
 _SETTINGS = re.compile(r"^\s*(set|show|pragma)\b", re.IGNORECASE)
 _COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 _ACTS_AT_DISTANCE = re.compile(r"\b(trigger|function|procedure|rule|do|call|execute)\b", re.IGNORECASE)
+# Statements that create or drop tables without naming them: `CREATE EXTENSION` (its own tables),
+# `DROP SCHEMA ... CASCADE`, `DROP OWNED BY`, and `SELECT ... INTO new_table`.
+_UNNAMED_TABLES = re.compile(
+    r"^(create|drop|alter)\s+(extension|schema|owned)\b|^(select|with)\b.*\binto\b", re.IGNORECASE | re.DOTALL
+)
 RAW_DBAPI_MARKERS = ("cursor(", "raw_connection", "driver_connection", "dbapi_connection", "connection.connection")
 
 
@@ -68,6 +73,8 @@ def touched_tables(statements: Iterable[str], known: Iterable[str], views: Itera
         if not text:
             continue
         first = text.split(None, 1)[0].lower()
+        if _UNNAMED_TABLES.match(text):
+            return None
         if first == "select" or first == "with":
             # Reads are harmless unless they call something (a function may write anywhere).
             if "(" in text and not _is_catalog_read(text):
@@ -106,6 +113,19 @@ def catalog_scope(statements: Iterable[str]) -> tuple[bool, bool]:
         names = names or bool(_TABLE_SET_CHANGE.search(text))
         objects = objects or bool(_OTHER_OBJECTS.search(text))
     return names, objects
+
+
+def mentioned_names(statements: Iterable[str]) -> set[str]:
+    """Every identifier the statements mention, as written and folded to lower case: a superset of
+    the tables they create, drop or rename (`touched_tables` treats a statement that can do so
+    without naming the table as opaque)."""
+    names: set[str] = set()
+    for raw in statements:
+        for match in _IDENT.finditer(_COMMENTS.sub(" ", raw)):
+            word = next(g for g in match.groups() if g is not None)
+            names.add(word)
+            names.add(word.lower())
+    return names
 
 
 def _is_catalog_read(text: str) -> bool:
