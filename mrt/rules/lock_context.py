@@ -104,7 +104,16 @@ def in_transaction(m: MigrationAST, op: Operation) -> bool:
 
 
 def on_postgresql(m: MigrationAST, config: MRTConfig, op: Operation) -> bool:
-    return may_be_postgresql(m, config, op.condition)
+    """`may_be_postgresql` for `op`; most operations sit in no `if`, and then the answer is the file's,
+    asked by a dozen rules per operation: kept per file (with the settings it was computed for)."""
+    if op.condition is not None:
+        return may_be_postgresql(m, config, op.condition)
+    cached = m.derived.get("may_be_postgresql")
+    if isinstance(cached, tuple) and cached[0] is config:
+        return bool(cached[1])
+    answer = may_be_postgresql(m, config)
+    m.derived["may_be_postgresql"] = (config, answer)
+    return answer
 
 
 def recipe(m: MigrationAST, alembic: str, django: str) -> str:
