@@ -1,22 +1,11 @@
 """MRT3xx: a downgrade that does not undo what the upgrade did."""
 
 import pytest
+from inline import HEADER, codes
 
 from mrt.rules.asymmetry import narrowing
 
 LINT_FAMILIES = ("reversibility", "data_loss", "asymmetry", "leftovers", "squash", "parsing")
-
-HEADER = """
-from alembic import op
-import sqlalchemy as sa
-
-revision = "abc123"
-down_revision = "000000"
-"""
-
-
-def codes(findings):
-    return [f.code for f in findings]
 
 
 def test_MRT301_rename_table_not_reversed(lint):

@@ -1,19 +1,8 @@
 """MRT2xx (+ MRT408/409): what the upgrade destroys, which no rollback brings back."""
 
+from inline import DJANGO, HEADER, codes
+
 LINT_FAMILIES = ("reversibility", "data_loss", "asymmetry", "leftovers", "squash", "parsing")
-
-HEADER = """
-from alembic import op
-import sqlalchemy as sa
-
-revision = "abc123"
-down_revision = "000000"
-"""
-DJANGO = "shop/migrations/0003_change.py"
-
-
-def codes(findings):
-    return [f.code for f in findings]
 
 
 def test_MRT201_drop_column_in_batch_is_reported_once_with_table_and_column(lint):

@@ -1,8 +1,7 @@
 """MRT909-MRT911: Django migrations that will not replay cleanly, or do not say what they do."""
 
-import textwrap
-
-from mrt import MRTConfig, analyze_source
+import inline
+from inline import of
 
 HEADER = """
 from django.db import migrations, models
@@ -17,12 +16,7 @@ class Migration(migrations.Migration):
 
 
 def lint(source, path="shop/migrations/0003_close_old.py", **settings):
-    config = MRTConfig(**({"select": ["ALL"]} | settings))
-    return analyze_source(textwrap.dedent(source), path, config)
-
-
-def of(findings, code):
-    return [f for f in findings if f.code == code]
+    return inline.lint(source, path, **({"select": ["ALL"]} | settings))
 
 
 # -- MRT910 ---------------------------------------------------------------------------------------------------

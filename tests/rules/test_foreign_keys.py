@@ -3,32 +3,18 @@ write small migration directories and check them the way `mrt check migrations/`
 
 import textwrap
 
+from inline import DJANGO_HEADER_TEMPLATE, HEADER_TEMPLATE
+
 from mrt import MRTConfig, analyze_paths
-
-HEADER = """
-from alembic import op
-import sqlalchemy as sa
-
-revision = "{revision}"
-down_revision = {parent}
-"""
-
-DJANGO_HEADER = """
-from django.db import migrations, models
-from django.contrib.postgres.operations import AddIndexConcurrently
-
-class Migration(migrations.Migration):
-    dependencies = {dependencies}
-"""
 
 
 def alembic(revision, upgrade, parent=None):
-    header = HEADER.format(revision=revision, parent=repr(parent))
+    header = HEADER_TEMPLATE.format(revision=revision, parent=repr(parent))
     return textwrap.dedent(header) + "\n\ndef upgrade():\n" + upgrade + "\n\n\ndef downgrade():\n    pass\n"
 
 
 def django(body, dependencies="[]"):
-    return textwrap.dedent(DJANGO_HEADER.format(dependencies=dependencies)) + body
+    return textwrap.dedent(DJANGO_HEADER_TEMPLATE.format(dependencies=dependencies)) + body
 
 
 def check(directory, files, **settings):

@@ -1,18 +1,8 @@
 """MRT5xx: objects created by raw SQL that the downgrade leaves behind."""
 
+from inline import HEADER, codes
+
 LINT_FAMILIES = ("reversibility", "data_loss", "asymmetry", "leftovers", "squash", "parsing")
-
-HEADER = """
-from alembic import op
-import sqlalchemy as sa
-
-revision = "abc123"
-down_revision = "000000"
-"""
-
-
-def codes(findings):
-    return [f.code for f in findings]
 
 
 def test_MRT501_sequence_created_and_not_dropped(lint):

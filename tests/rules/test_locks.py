@@ -1,45 +1,8 @@
 """MRT4xx: locks and table rewrites. Each rule fires on the risky form and stays quiet on its safe twin."""
 
-import textwrap
+from inline import DJANGO, HEADER, alembic, django, lint, of
 
-from mrt import MRTConfig, analyze_source
-
-ALEMBIC = "migrations/versions/abc123_change.py"
-DJANGO = "shop/migrations/0003_change.py"
-
-HEADER = """
-from alembic import op
-import sqlalchemy as sa
-
-revision = "abc123"
-down_revision = "000000"
-"""
-
-DJANGO_HEADER = """
-from django.db import migrations, models
-from django.contrib.postgres.operations import AddIndexConcurrently
-
-class Migration(migrations.Migration):
-    dependencies = [("shop", "0002_previous")]
-"""
-
-
-def lint(source, path=ALEMBIC, **settings):
-    """Analyze a migration written inline, the way a user would write it."""
-    return analyze_source(textwrap.dedent(source), path, MRTConfig(**settings))
-
-
-def alembic(upgrade, downgrade="    pass\n", **settings):
-    return lint(HEADER + "\ndef upgrade():\n" + upgrade + "\n\ndef downgrade():\n" + downgrade, **settings)
-
-
-def django(body, **settings):
-    return lint(DJANGO_HEADER + body, path=DJANGO, **settings)
-
-
-def of(findings, code):
-    return [f for f in findings if f.code == code]
-
+from mrt import analyze_source
 
 # -- MRT401 ---------------------------------------------------------------------------------------------------
 

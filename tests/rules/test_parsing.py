@@ -1,10 +1,8 @@
 """MRT902 (syntax error, unreadable file) and MRT903 (unused suppression, opt-in)."""
 
+from inline import codes
+
 LINT_FAMILIES = ("reversibility", "data_loss", "asymmetry", "leftovers", "squash", "parsing")
-
-
-def codes(findings):
-    return [f.code for f in findings]
 
 
 def test_MRT902_syntax_error_is_one_finding_at_its_line(lint):

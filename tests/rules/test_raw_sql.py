@@ -1,27 +1,11 @@
 """MRT8xx: raw SQL — destructive statements without reverse, string-formatted SQL, transaction control."""
 
-import textwrap
-
-from mrt import MRTConfig, analyze_source
-
-ALEMBIC = "migrations/versions/abc123_change.py"
-DJANGO = "shop/migrations/0003_change.py"
-
-HEADER = """
-from alembic import op
-import sqlalchemy as sa
-
-revision = "abc123"
-down_revision = "000000"
-"""
-
-
-def lint(source, path=ALEMBIC, **settings):
-    return analyze_source(textwrap.dedent(source), path, MRTConfig(**settings))
+import inline
+from inline import DJANGO, lint, of
 
 
 def alembic(upgrade, downgrade="    op.execute('SELECT 1')\n", prelude=""):
-    return lint(HEADER + prelude + "\ndef upgrade():\n" + upgrade + "\n\ndef downgrade():\n" + downgrade)
+    return inline.alembic(upgrade, downgrade, prelude)
 
 
 def django(operations, atomic=True):
@@ -29,10 +13,6 @@ def django(operations, atomic=True):
     if not atomic:
         text += "    atomic = False\n"
     return lint(text + f"    operations = [{operations}]\n", path=DJANGO)
-
-
-def of(findings, code):
-    return [f for f in findings if f.code == code]
 
 
 # -- MRT801 ---------------------------------------------------------------------------------------------------------

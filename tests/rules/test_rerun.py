@@ -1,36 +1,15 @@
 """MRT804: a step outside any transaction that cannot run twice after a later step failed."""
 
-import textwrap
-
-from mrt import MRTConfig, analyze_source
-
-ALEMBIC = "migrations/versions/abc123_change.py"
-DJANGO = "shop/migrations/0003_change.py"
-
-HEADER = """
-from alembic import op
-import sqlalchemy as sa
-
-revision = "abc123"
-down_revision = "000000"
-"""
-
-DJANGO_HEADER = """
-from django.db import migrations, models
-from django.contrib.postgres.operations import AddIndexConcurrently
-
-class Migration(migrations.Migration):
-    dependencies = [("shop", "0002_previous")]
-"""
+import inline
+from inline import of
 
 
 def alembic(upgrade, **settings):
-    source = HEADER + "\ndef upgrade():\n" + upgrade + "\n\ndef downgrade():\n    pass\n"
-    return [f for f in analyze_source(textwrap.dedent(source), ALEMBIC, MRTConfig(**settings)) if f.code == "MRT804"]
+    return of(inline.alembic(upgrade, **settings), "MRT804")
 
 
 def django(body):
-    return [f for f in analyze_source(textwrap.dedent(DJANGO_HEADER + body), DJANGO) if f.code == "MRT804"]
+    return of(inline.django(body), "MRT804")
 
 
 def test_MRT804_unguarded_add_column_before_a_step_that_can_fail():

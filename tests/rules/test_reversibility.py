@@ -1,18 +1,8 @@
 """MRT1xx: can the migration be rolled back, and does the rollback restore the data?"""
 
+from inline import HEADER, codes
+
 LINT_FAMILIES = ("reversibility", "data_loss", "asymmetry", "leftovers", "squash", "parsing")
-
-HEADER = """
-from alembic import op
-import sqlalchemy as sa
-
-revision = "abc123"
-down_revision = "000000"
-"""
-
-
-def codes(findings):
-    return [f.code for f in findings]
 
 
 def test_MRT101_missing_downgrade(lint):

@@ -1,44 +1,18 @@
 """MRT7xx: rolling-deploy compatibility, opt-in with `--check-compat` (extend_select MRT7)."""
 
-import textwrap
+import inline
+from inline import DJANGO, lint, of
 
-from mrt import MRTConfig, analyze_source
-
-ALEMBIC = "migrations/versions/abc123_change.py"
-DJANGO = "shop/migrations/0003_change.py"
 COMPAT = {"extend_select": ["MRT7"]}
-
-HEADER = """
-from alembic import op
-import sqlalchemy as sa
-
-revision = "abc123"
-down_revision = "000000"
-"""
-
-DJANGO_HEADER = """
-from django.db import migrations, models
-
-class Migration(migrations.Migration):
-    dependencies = [("shop", "0002_previous")]
-"""
-
-
-def lint(source, path=ALEMBIC, **settings):
-    return analyze_source(textwrap.dedent(source), path, MRTConfig(**settings))
 
 
 def alembic(upgrade, downgrade="    pass\n", **settings):
-    settings = settings or COMPAT
-    return lint(HEADER + "\ndef upgrade():\n" + upgrade + "\n\ndef downgrade():\n" + downgrade, **settings)
+    """The revision checked with `--check-compat`, unless the test gives settings of its own."""
+    return inline.alembic(upgrade, downgrade, **(settings or COMPAT))
 
 
 def django(body, **settings):
-    return lint(DJANGO_HEADER + body, path=DJANGO, **(settings or COMPAT))
-
-
-def of(findings, code):
-    return [f for f in findings if f.code == code]
+    return inline.django(body, **(settings or COMPAT))
 
 
 def test_compat_rules_are_off_by_default():

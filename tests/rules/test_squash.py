@@ -1,10 +1,8 @@
 """MRT6xx: squashed Django migrations."""
 
+from inline import codes
+
 LINT_FAMILIES = ("reversibility", "data_loss", "asymmetry", "leftovers", "squash", "parsing")
-
-
-def codes(findings):
-    return [f.code for f in findings]
 
 
 def test_MRT601_squashed_migration_keeps_irreversible_run_python(lint):

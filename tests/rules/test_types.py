@@ -1,41 +1,17 @@
 """MRT428-MRT433: column types that cost a rewrite, an overflow or a wrong answer later (PostgreSQL)."""
 
-import textwrap
-
-from mrt import MRTConfig, analyze_source
-
-ALEMBIC = "migrations/versions/abc123_change.py"
-DJANGO = "shop/migrations/0003_change.py"
-
-HEADER = """
-from alembic import op
-import sqlalchemy as sa
-
-revision = "abc123"
-down_revision = "000000"
-"""
-
-DJANGO_HEADER = """
-from django.db import migrations, models
-
-class Migration(migrations.Migration):
-    dependencies = [("shop", "0002_previous")]
-"""
+import inline
+from inline import of
 
 ALL = {"select": ["ALL"]}  # the opt-in rules too
 
 
 def alembic(upgrade, **settings):
-    source = HEADER + "\ndef upgrade():\n" + upgrade + "\n\ndef downgrade():\n    pass\n"
-    return analyze_source(textwrap.dedent(source), ALEMBIC, MRTConfig(**{**ALL, **settings}))
+    return inline.alembic(upgrade, **(ALL | settings))
 
 
 def django(body, **settings):
-    return analyze_source(textwrap.dedent(DJANGO_HEADER + body), DJANGO, MRTConfig(**{**ALL, **settings}))
-
-
-def of(findings, code):
-    return [f for f in findings if f.code == code]
+    return inline.django(body, **(ALL | settings))
 
 
 # -- MRT428 ---------------------------------------------------------------------------------------------------
