@@ -14,7 +14,6 @@ import contextlib
 import json
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -22,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from interrupted_runs import started_until
 
 from mrt.cli import run
 from mrt.config import MRTConfig
@@ -208,17 +208,7 @@ def test_ctrl_c_names_the_interrupted_revision_exits_130_and_cleans_up(tmp_path:
     make_project(
         tmp_path, [("a", None, CREATE.format("t"), DROP.format("t")), ("slow", "a", slow, DROP.format("half"))]
     )
-    mrt = subprocess.Popen(
-        [sys.executable, "-m", "mrt", "verify", "--db-url", db_url],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while not marker.exists() and mrt.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert marker.exists(), mrt.communicate()[1]
+    mrt = started_until(marker, [sys.executable, "-m", "mrt", "verify", "--db-url", db_url], cwd=tmp_path, timeout=60)
     mrt.send_signal(signal.SIGINT)
     interrupted = time.monotonic()
     _, err = mrt.communicate(timeout=30)

@@ -9,12 +9,11 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from interrupted_runs import started_until
 
 from tests.verify_django.conftest import EXAMPLE
 from tests.verify_django.test_cli_and_fixture import MRT, add_migration, run
@@ -52,18 +51,9 @@ def test_ctrl_c_names_the_migration_exits_130_and_removes_the_temporary_database
     )
     temp = tmp_path / "temp"  # where Django mode makes its SQLite test database
     temp.mkdir()
-    mrt = subprocess.Popen(
-        [*MRT, "verify", "--apps", "orders"],
-        cwd=shop,
-        env={**os.environ, "TMPDIR": str(temp)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    mrt = started_until(
+        marker, [*MRT, "verify", "--apps", "orders"], cwd=shop, env={**os.environ, "TMPDIR": str(temp)}, timeout=120
     )
-    deadline = time.monotonic() + 120
-    while not marker.exists() and mrt.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert marker.exists(), mrt.communicate()[1]
     assert [p.name[:11] for p in temp.iterdir()] == ["mrt-django-"]
     mrt.send_signal(signal.SIGINT)
     _, err = mrt.communicate(timeout=30)
