@@ -283,7 +283,7 @@ def _file_rules(
             for rule in enabled
             if framework in rule.frameworks
             and rule.category != PARSING
-            and rule.project_check is None
+            and rule.reads_one_file
             and (downgrades or not rule.needs_downgrade)
             and (has_downgrade_body or not rule.compares_downgrade)
             and (rule.kinds is None or not rule.kinds.isdisjoint(kinds))

@@ -112,6 +112,11 @@ class Rule:
     file_facts: Callable[[MigrationAST], object] | None = None
 
     @property
+    def reads_one_file(self) -> bool:
+        """Whether the rule has a per-file check (a `project_rule` has only the history pass)."""
+        return self.check is not _no_file_check
+
+    @property
     def url(self) -> str:
         return f"{DOCS_BASE_URL}{self.code}.md"
 
@@ -218,6 +223,24 @@ def file_facts(migration: MigrationAST, facts: Callable[[MigrationAST], T]) -> T
     if key not in migration.derived:
         migration.derived[key] = facts(migration)
     return migration.derived[key]  # type: ignore[return-value]
+
+
+def history_check(
+    code: str, *, facts: Callable[[MigrationAST], object] | None = None
+) -> Callable[[ProjectCheck], ProjectCheck]:
+    """Give per-file rule `code` a second pass over the whole history, for the cases one file cannot
+    decide (a Django `AlterField` says the new type; the old one is in an earlier migration). Its hits
+    are the rule's own: same code, docs and settings. Register it after the rule itself."""
+
+    def register(check: ProjectCheck) -> ProjectCheck:
+        if code not in _RULES:
+            raise ValueError(f"history_check for {code}: register the rule first")
+        global _generation
+        _RULES[code] = replace(_RULES[code], project_check=check, file_facts=facts)
+        _generation += 1
+        return check
+
+    return register
 
 
 def _no_file_check(migration: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
