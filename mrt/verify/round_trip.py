@@ -3,6 +3,8 @@ with the state before the upgrade, and report every difference on the revision's
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,18 @@ def compare_restored(
 ) -> tuple[catalogs.Catalog, dict[str, list[Row]], bool]:
     """Re-read what the step's SQL may have changed (`touched`; None = everything), fail `result` for
     every schema or data difference, and return (the catalog now, the rows re-read, schema broken?)."""
+    with _outside_a_transaction(conn):
+        return _compare(conn, before, statements, touched, shapes, result)
+
+
+def _compare(
+    conn: Any,
+    before: Before,
+    statements: list[str],
+    touched: set[str] | None,
+    shapes: Any,
+    result: RevisionResult,
+) -> tuple[catalogs.Catalog, dict[str, list[Row]], bool]:
     names, objects = catalog_scope(statements)
     mentioned = mentioned_names(statements)
     after = catalogs.refresh(
@@ -48,3 +62,18 @@ def compare_restored(
         rows[table] = rows_after
     conn.commit()
     return after, rows, bool(problems)
+
+
+@contextlib.contextmanager
+def _outside_a_transaction(conn: Any) -> Iterator[None]:
+    """PostgreSQL: the comparison only reads, and nothing else writes to the database meanwhile, so it
+    runs in autocommit mode: BEGIN and COMMIT would be two of the few round trips a revision costs."""
+    dbapi = conn.connection.dbapi_connection
+    if conn.dialect.name != "postgresql" or conn.in_transaction() or getattr(dbapi, "autocommit", True):
+        yield
+        return
+    dbapi.autocommit = True
+    try:
+        yield
+    finally:
+        dbapi.autocommit = False

@@ -229,3 +229,33 @@ def test_a_table_created_without_being_named_in_create_table_is_still_found(
     with AlembicRunner(MRTConfig(alembic_ini=str(ini), db_url=postgres_scratch)) as runner:
         results = {r.revision: r for r in runner.check_all()}
     assert results["select_into"].failures == ["Table 't_copy' still exists after rollback — downgrade is incomplete"]
+
+
+def test_postgresql_compares_outside_a_transaction_with_a_prepared_catalog_query(
+    tmp_path: Path, postgres_scratch: str
+) -> None:
+    """After a downgrade nothing but mrt's reads touch the database, so on PostgreSQL they skip BEGIN
+    and COMMIT; the catalog query is prepared once per connection (planning it cost three times
+    running it). The connection is left as it was found: no autocommit, no automatic preparation."""
+    ini = make_project(tmp_path, growing_schema(6))
+    listings: list[bool] = []
+
+    def record(conn: sa.engine.Connection, cursor: object, statement: str, *args: object) -> None:
+        if "md5(concat_ws" in statement:
+            listings.append(conn.connection.dbapi_connection.autocommit)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
+    try:
+        with AlembicRunner(MRTConfig(alembic_ini=str(ini), db_url=postgres_scratch)) as runner:
+            assert all(r.passed for r in runner.check_all())
+            prepared = runner.connection.execute(
+                sa.text("SELECT count(*) FROM pg_prepared_statements WHERE strpos(statement, 'md5(concat_ws') > 0")
+            ).scalar()
+            runner.connection.commit()
+            driver = runner.connection.connection.driver_connection
+            assert (driver.autocommit, driver.prepare_threshold) == (False, None)
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
+    assert listings.count(True) == 6, listings  # one comparison per revision
+    assert False in listings  # the snapshot before an upgrade shares the seeding's transaction
+    assert 1 <= prepared <= 4  # one per shape of the query, not one per revision
