@@ -13,15 +13,26 @@ from typing import Any
 
 from mrt.config import MRTConfig
 from mrt.findings import ERROR, WARNING, Related
-from mrt.model.migration import MigrationAST
+from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
+from mrt.rules.django_fields import field_events, type_changes
+from mrt.rules.lock_context import existing, fresh_database, on_postgresql
 from mrt.rules.matching import (
     added_columns,
     downgrade,
     explicit_upgrade_ops,
     same,
 )
-from mrt.rules.registry import ALEMBIC_ONLY, ASYMMETRY, DATA_LOSS, REVERSIBILITY, Hit, RuleDocs, hit, rule
+from mrt.rules.registry import (
+    ASYMMETRY,
+    DATA_LOSS,
+    REVERSIBILITY,
+    Hit,
+    RuleDocs,
+    history_check,
+    hit,
+    rule,
+)
 
 
 def _downgrade_note(m: MigrationAST, what: str) -> tuple[Related, ...]:
@@ -151,7 +162,9 @@ def narrowing(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str | N
                 if s_new < s_old:
                     return f"scale shrinks from {s_old} to {s_new} (digits after the point are rounded away)"
                 if p_new - s_new < p_old - s_old:
-                    return f"precision shrinks from {p_old} to {p_new}"
+                    if p_new < p_old:
+                        return f"precision shrinks from {p_old} to {p_new}"
+                    return f"digits before the point shrink from {p_old - s_old} to {p_new - s_new} (larger values overflow)"
         if old_name in _FLOATS and new_args:
             return f"{old_name.upper()} to NUMERIC{new_args} rounds values"
         return None
@@ -169,12 +182,15 @@ def narrowing(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str | N
     category=DATA_LOSS,
     severity=WARNING,
     summary="A column type change that can truncate, round or overflow existing values.",
-    frameworks=ALEMBIC_ONLY,
     docs=RuleDocs(
         what="`alter_column(type_=...)` (or `ALTER COLUMN ... TYPE`) that narrows the type: a shorter VARCHAR, "
         "TEXT to VARCHAR(n), BIGINT to INTEGER, NUMERIC to INTEGER or lower precision/scale, FLOAT to "
         "INTEGER, DATETIME to DATE. The old type comes from `existing_type=` or from the downgrade's "
-        "`alter_column`. Widening (VARCHAR growth, INTEGER to BIGINT, VARCHAR to TEXT) is not reported.",
+        "`alter_column`. Widening (VARCHAR growth, INTEGER to BIGINT, VARCHAR to TEXT) is not reported. A "
+        "Django `AlterField` does not state the old type: on PostgreSQL it is judged against the field's "
+        "previous definition in the app's earlier migrations (e.g. CharField(max_length=100) to "
+        "CharField(max_length=50)), when `mrt check` reads the whole migrations directory; silent when that "
+        "definition is unknown, on a table the migration creates, and in initial or squashed migrations.",
         why="Values are cut, rounded or rejected; a rollback restores the wider type but not the lost digits or "
         "characters.",
         instead="Check the data first (e.g. `SELECT max(length(col))`), clean it explicitly, or add a new column "
@@ -185,6 +201,8 @@ def narrowing(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str | N
     ),
 )
 def lossy_type_change(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    if m.framework == DJANGO:
+        return  # an AlterField names no old type: the history pass below judges it
     down = downgrade(m)
     for op in m.ops:
         if op.side != UPGRADE or op.kind != Kind.ALTER_COLUMN or op.new_table or "type" not in op.args:
@@ -198,6 +216,20 @@ def lossy_type_change(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
         reason = narrowing(old, op.args["type"])
         if reason:
             yield hit(op, f"Type change of {op.table}.{op.column} can lose data: {reason}")
+
+
+@history_check("MRT303", facts=field_events)
+def lossy_django_alter_field(migrations: list[MigrationAST], config: MRTConfig) -> Iterator[tuple[MigrationAST, Hit]]:
+    """Django `AlterField`s judged against the field's previous definition (the file alone does not say it).
+    Initial and squashed migrations only run on an empty database: nothing there to lose."""
+    for change in type_changes(migrations):
+        m, op = change.migration, change.op
+        if fresh_database(m) or not existing(op) or not on_postgresql(m, config, op):
+            continue
+        reason = narrowing(change.old.as_model_type(), change.new.as_model_type())
+        if reason:
+            message = f"Type change of {op.table}.{op.column} from {change.old} to {change.new} can lose data: {reason}"
+            yield m, hit(op, message)
 
 
 @rule(

@@ -14,11 +14,13 @@ from mrt.dialect import MYSQL, POSTGRESQL, pg_version, target_dialect
 from mrt.findings import WARNING
 from mrt.model.migration import MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
+from mrt.rules.django_fields import field_events, type_changes
 from mrt.rules.lock_context import (
     AUTO_FIELDS,
     SERIAL_TYPES,
     VOLATILE_FUNCTIONS,
     existing,
+    fresh_database,
     is_m2m,
     old_type,
     on_postgresql,
@@ -29,7 +31,7 @@ from mrt.rules.lock_context import (
     says,
     type_name,
 )
-from mrt.rules.registry import ALEMBIC_ONLY, LOCKS, Hit, RuleDocs, hit, rule
+from mrt.rules.registry import ALEMBIC_ONLY, LOCKS, Hit, RuleDocs, history_check, hit, rule
 
 # -- MRT404 / MRT405: defaults -----------------------------------------------------------------------------------
 
@@ -160,8 +162,11 @@ def default_before_11(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
         "does in place. In place (not reported): VARCHAR growth, VARCHAR to TEXT or unbounded VARCHAR, TEXT to "
         "VARCHAR, NUMERIC precision growth at the same scale, NUMERIC to unconstrained NUMERIC, CIDR to INET, "
         'TIMESTAMP to TIMESTAMPTZ on PostgreSQL 12+ (`version = "12"` or later; needs a UTC session). Types '
-        "mrt does not know, and changes whose old type is not written down, are not reported. Django "
-        "`AlterField` does not state the old type and is not checked.",
+        "mrt does not know, and changes whose old type is not written down, are not reported. A Django "
+        "`AlterField` does not state the old type: it is judged against the field's previous definition in the "
+        "app's earlier migrations (CharField(max_length=n) is varchar(n), IntegerField integer, DateTimeField "
+        "timestamptz, ...), when `mrt check` reads the whole migrations directory; silent when that definition "
+        "is unknown (a migration not scanned, a custom operation or field, a relation).",
         why="A rewrite copies every row and rebuilds every index of the table under ACCESS EXCLUSIVE: no reads, no "
         "writes, for minutes to hours. INTEGER to BIGINT is the classic outage.",
         instead="Add a new column of the new type, dual-write (trigger or application), backfill in batches, then "
@@ -193,6 +198,28 @@ def rewriting_type_change(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
                 op,
                 f"Type change of {qualified_column(op)} rewrites {quoted_table(op)} and its indexes under an ACCESS EXCLUSIVE lock "
                 f"({reason}). Add a new column, backfill, and swap instead",
+            )
+
+
+@history_check("MRT418", facts=field_events)
+def rewriting_django_alter_field(
+    migrations: list[MigrationAST], config: MRTConfig
+) -> Iterator[tuple[MigrationAST, Hit]]:
+    """Django `AlterField`s judged against the field's previous definition (the file alone does not say it)."""
+    for change in type_changes(migrations):
+        m, op = change.migration, change.op
+        if fresh_database(m) or not existing(op) or not on_postgresql(m, config, op):
+            continue
+        reason = rewrite_reason(change.old.as_model_type(), change.new.as_model_type(), config)
+        if reason:
+            yield (
+                m,
+                hit(
+                    op,
+                    f"Type change of {qualified_column(op)} from {change.old} to {change.new} rewrites "
+                    f"{quoted_table(op)} and its indexes under an ACCESS EXCLUSIVE lock ({reason}). Add a new "
+                    "column, backfill, and swap instead",
+                ),
             )
 
 

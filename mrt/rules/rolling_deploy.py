@@ -19,6 +19,7 @@ from mrt.findings import ERROR, WARNING
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
 from mrt.rules.asymmetry import narrowing
+from mrt.rules.django_fields import field_events, type_changes
 from mrt.rules.lock_context import (
     AUTO_FIELDS,
     SERIAL_TYPES,
@@ -27,9 +28,10 @@ from mrt.rules.lock_context import (
     existing,
     fresh_database,
     old_type,
+    on_postgresql,
 )
 from mrt.rules.matching import same
-from mrt.rules.registry import ROLLING_DEPLOY, Hit, RuleDocs, hit, rule
+from mrt.rules.registry import ROLLING_DEPLOY, Hit, RuleDocs, history_check, hit, rule
 
 
 def _changes(m: MigrationAST) -> list[Operation]:
@@ -253,8 +255,10 @@ def not_null_without_db_default(m: MigrationAST, config: MRTConfig) -> Iterator[
         what="`alter_column(type_=...)` / `ALTER COLUMN ... TYPE` on an existing table that narrows the type "
         "(shorter VARCHAR, TEXT to VARCHAR(n), BIGINT to INTEGER, NUMERIC to INTEGER, lower precision or scale, "
         "text to a number, DATETIME to DATE), with the old type read from `existing_type=` or the downgrade. "
-        "Widening (VARCHAR growth, INTEGER to BIGINT, VARCHAR to TEXT) is compatible and not reported. Django "
-        "`AlterField` does not state the old type and is not checked.",
+        "Widening (VARCHAR growth, INTEGER to BIGINT, VARCHAR to TEXT) is compatible and not reported. A Django "
+        "`AlterField` does not state the old type: on PostgreSQL it is judged against the field's previous "
+        "definition in the app's earlier migrations (e.g. CharField(max_length=100) to CharField(max_length=50)), "
+        "when `mrt check` reads the whole migrations directory; silent when that definition is unknown.",
         why="The old version validates against the old type and keeps writing values the new column rejects "
         "(too long, too large, not a number): its writes fail during the deploy.",
         instead="Change the application first (validate to the new limits), deploy, then narrow the column; or add "
@@ -275,6 +279,24 @@ def incompatible_type_change(m: MigrationAST, config: MRTConfig) -> Iterator[Hit
         reason = narrowing(old_type(m, op), op.args["type"])
         if reason:
             yield hit(op, f"Type change of {_column(op)} rejects values the running version writes: {reason}")
+
+
+@history_check("MRT705", facts=field_events)
+def incompatible_django_alter_field(
+    migrations: list[MigrationAST], config: MRTConfig
+) -> Iterator[tuple[MigrationAST, Hit]]:
+    """Django `AlterField`s judged against the field's previous definition (the file alone does not say it)."""
+    for change in type_changes(migrations):
+        m, op = change.migration, change.op
+        if fresh_database(m) or not existing(op) or not on_postgresql(m, config, op):
+            continue
+        reason = narrowing(change.old.as_model_type(), change.new.as_model_type())
+        if reason:
+            message = (
+                f"Type change of {_column(op)} from {change.old} to {change.new} rejects values the running "
+                f"version writes: {reason}"
+            )
+            yield m, hit(op, message)
 
 
 @rule(
