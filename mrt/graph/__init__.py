@@ -18,6 +18,7 @@ __all__ = [
     "build_graphs",
     "django_graph",
     "find_revision",
+    "graphs_of",
     "revisions_after",
 ]
 
@@ -29,6 +30,19 @@ class UnknownRevision(ValueError):
 def build_graphs(migrations: list[MigrationAST]) -> list[Graph]:
     """The Alembic graph and the Django graph of `migrations` (either may be empty)."""
     return [alembic_graph(migrations), django_graph(migrations)]
+
+
+_last: tuple[list[MigrationAST], tuple[int, ...], list[Graph]] | None = None
+
+
+def graphs_of(migrations: list[MigrationAST]) -> list[Graph]:
+    """`build_graphs(migrations)`, once per list: the graph rules and the Django field history of one
+    run read the same graphs. The list is held with its answer, so the ids in the key stay its own."""
+    global _last
+    key = tuple(map(id, migrations))
+    if _last is None or _last[1] != key:
+        _last = (migrations, key, build_graphs(migrations))
+    return _last[2]
 
 
 def find_revision(graph: Graph, rev: str) -> list[int]:

@@ -59,6 +59,7 @@ class MigrationAST:
     helpers_called: tuple[str, ...] = ()
     # Facts derived once and shared by the rules (e.g. the indexed downgrade); not part of the model.
     derived: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+    _name: str = field(default="", init=False, repr=False, compare=False)
 
     @property
     def filename(self) -> str:
@@ -68,9 +69,11 @@ class MigrationAST:
     def name(self) -> str:
         """Django's migration name (file stem); for Alembic the stem as well.
 
-        `os.path`, not `pathlib`: graph building and labels ask for it ~7 times per file.
+        Computed once: graph building, labels and the Django field history ask for it many times per file.
         """
-        return os.path.splitext(os.path.basename(self.path))[0]
+        if not self._name:
+            self._name = os.path.splitext(os.path.basename(self.path))[0]
+        return self._name
 
     @property
     def is_migration(self) -> bool:

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from mrt.graph import django_graph
+from mrt.graph import graphs_of
 from mrt.graph.core import Graph
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
@@ -187,15 +187,15 @@ def type_changes(migrations: list[MigrationAST]) -> list[TypeChange]:
 
     Three rules ask about the same history in one run; the graph and the replay (about 60 ms on 2,200 Django
     migrations) are done once: the answer is kept for the last list of migrations asked about."""
-    key = tuple(map(id, migrations))
-    if _last[0] != key:
-        graph = django_graph([m for m in migrations if m.framework == DJANGO])
+    graphs = graphs_of(migrations)  # the graph rules' graphs, built once per run
+    if _last[0] is not graphs:
+        graph = next(g for g in graphs if g.framework == DJANGO)
         changes = [change for nodes in _apps(graph) for change in _replay(graph, nodes)]
-        _last[:] = [key, migrations, changes]  # holding the list keeps its ids from being reused
-    return _last[2]  # type: ignore[no-any-return]
+        _last[:] = [graphs, changes]
+    return _last[1]  # type: ignore[no-any-return]
 
 
-_last: list[Any] = [None, None, []]
+_last: list[Any] = [None, []]
 
 
 def _apps(graph: Graph) -> Iterator[list[int]]:

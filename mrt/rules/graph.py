@@ -15,25 +15,24 @@ from pathlib import Path
 
 from mrt.config import MRTConfig
 from mrt.findings import ERROR, WARNING, Related
-from mrt.graph import Graph, branch_labels, build_graphs
+from mrt.graph import Graph, branch_labels, graphs_of
 from mrt.model.migration import ALEMBIC, DJANGO, MigrationAST
 from mrt.model.ops import Span
 from mrt.rules.registry import ALEMBIC_ONLY, DJANGO_ONLY, GRAPH, Hit, RuleDocs, project_rule
 
 Found = Iterator[tuple[MigrationAST, Hit]]
 
-_cache: tuple[tuple[int, ...], list[Graph]] | None = None
 _declared: dict[str, frozenset[str]] = {}  # versions directory -> revision ids declared under it
+_declared_for: list[list[Graph]] = []  # the graphs `_declared` was filled for
 
 
 def _graphs(migrations: list[MigrationAST]) -> list[Graph]:
     """Both graphs, built once per analysis run and shared by every graph rule."""
-    global _cache
-    key = tuple(id(m) for m in migrations)
-    if _cache is None or _cache[0] != key:
-        _cache = (key, build_graphs(migrations))
+    graphs = graphs_of(migrations)
+    if not _declared_for or _declared_for[0] is not graphs:
         _declared.clear()
-    return _cache[1]
+        _declared_for[:] = [graphs]
+    return graphs
 
 
 def _graph(migrations: list[MigrationAST], framework: str) -> Graph:
