@@ -15,13 +15,29 @@ from mrt.report.common import CheckReport, rule_url
 
 
 def render(report: CheckReport) -> str:
-    payload = {
-        "version": __version__,
-        "checked_at": report.checked_at_text,
-        "summary": {"total_issues": len(report.findings), "errors": report.errors, "warnings": report.warnings},
-        "findings": [finding_dict(f) for f in report.findings],
-    }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    """The report, byte for byte what `json.dumps(payload, indent=2)` writes, built one finding at a time:
+    a 10,000-revision history has tens of thousands of findings, and dumping them as one nested
+    structure held every finding's dict and every output fragment at once (over 100 MiB)."""
+    head = json.dumps(
+        {
+            "version": __version__,
+            "checked_at": report.checked_at_text,
+            "summary": {"total_issues": len(report.findings), "errors": report.errors, "warnings": report.warnings},
+            "findings": [],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+    if not report.findings:
+        return head + "\n"
+    opening = head.removesuffix("[]\n}")  # everything up to `"findings": `
+    items = ",\n".join(_indented(json.dumps(finding_dict(f), indent=2, ensure_ascii=False)) for f in report.findings)
+    return f"{opening}[\n{items}\n  ]\n}}\n"
+
+
+def _indented(text: str) -> str:
+    """A finding's JSON at its depth in the report (inside `findings`: four spaces)."""
+    return "    " + text.replace("\n", "\n    ")
 
 
 def finding_dict(f: RiskWarning) -> dict[str, Any]:
