@@ -1,8 +1,10 @@
-"""Django field definitions over an app's history, for the type-change rules (MRT418, MRT705, MRT303).
+"""Django field definitions over an app's history, for the rules that judge an `AlterField` by what it
+changes: the column type (MRT418, MRT705, MRT303), nullability (MRT412, MRT707), a database default
+(MRT707), a unique constraint or primary key (MRT406, MRT706) and an index (MRT407).
 
-A Django `AlterField` states the field's new definition only; its old type is whatever the app's earlier
+A Django `AlterField` states the field's new definition only; its old one is whatever the app's earlier
 migrations last declared. `field_events` keeps, per migration, what it declares about fields (computed
-while the model is whole: a batch run releases each file's operations afterwards), and `type_changes`
+while the model is whole: a batch run releases each file's operations afterwards), and `field_changes`
 replays those declarations app by app to pair every `AlterField` with the definition just before it.
 
 Order: the Django revision graph (`mrt.graph.django_graph`) per app, topologically, ties broken by
@@ -12,6 +14,9 @@ ancestor of the `AlterField`) is not used. Whatever cannot be known stays silent
 migration that was not scanned or by a custom operation, a relation (its column type is the target's primary
 key type), a type outside the mapping below, and every field of an app after a migration whose state changes
 mrt does not read (`SeparateDatabaseAndState`, `state_operations`, an operations list it cannot parse).
+The options are judged only for Django's own field classes, whose defaults are known (a custom field may set
+`null`, `unique` or `db_index` itself); `unique` and `db_index` not for relations either (a ForeignKey is
+indexed by default, and the relation rules judge it).
 
 The column types are PostgreSQL's (django/db/backends/postgresql/base.py `data_types`); the rules that use
 them are quiet on other engines.
@@ -105,12 +110,53 @@ def column_type(info: dict[str, Any]) -> ColumnType | None:
     return None
 
 
-# -- what one migration declares --------------------------------------------------------------------------------
+# Django's field classes with a known column type, and the other built-in ones: their options mean what the call
+# says, with the class defaults below.
+_BUILTIN = frozenset({*_FIXED, *_VARCHAR_DEFAULT_LENGTH, "DecimalField", "DurationField", "BinaryField"})
+_RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
 
-# Events, in operation order: ("define", model, field, type) for CreateModel fields and AddField;
-# ("alter", model, field, type, op) for AlterField (op kept only when both the event and the type can matter);
-# ("remove", model, field); ("rename", model, old, new); ("drop_model", model); ("rename_model", old, new);
-# ("forget",): the app's fields are unknown from here on.
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """What the history rules ask of one field definition. An option is None when mrt cannot be sure of it
+    (a custom field class may set it itself; `unique` and `db_index` of a relation are the relation rules')."""
+
+    type: ColumnType | None
+    null: bool | None = None
+    unique: bool | None = None  # a UNIQUE constraint of its own (not a primary key)
+    primary_key: bool | None = None
+    db_index: bool | None = None  # a plain index of its own (Django builds none for a unique field)
+    db_default: bool | None = None
+
+
+def definition(info: dict[str, Any]) -> Definition:
+    """The `Definition` of a field the Django reader read (`DjangoReader._field`)."""
+    t = info.get("type")
+    field = t.get("name") if isinstance(t, dict) else None
+    relation = field in _RELATIONS
+    if info.get("m2m") or info.get("generated") or not (field in _BUILTIN or relation):
+        return Definition(column_type(info))
+    null = bool(info.get("nullable")) or field == "NullBooleanField"  # which forces null=True
+    if relation:
+        return Definition(None, null=null, db_default=bool(info.get("server_default")))
+    primary_key = bool(info.get("primary_key"))
+    unique = bool(info.get("unique")) and not primary_key
+    indexed = info.get("db_index") is True or (field == "SlugField" and info.get("db_index") is not False)
+    return Definition(
+        column_type(info),
+        null=null,
+        unique=unique,
+        primary_key=primary_key,
+        db_index=indexed and not unique and not primary_key,
+        db_default=bool(info.get("server_default")),
+    )
+
+
+# Events, in operation order: ("define", model, field, definition) for CreateModel fields and AddField;
+# ("alter", model, field, definition, op, validated) for AlterField (op kept only when something of the new
+# definition is known; validated: a constraint on the table was validated earlier in the migration, which is how
+# MRT412's recipe prepares SET NOT NULL); ("remove", model, field); ("rename", model, old, new);
+# ("drop_model", model); ("rename_model", old, new); ("forget",): the app's fields are unknown from here on.
 Event = tuple[Any, ...]
 _FORGET: tuple[Event, ...] = (("forget",),)
 _NOTHING: tuple[Event, ...] = ()
@@ -129,8 +175,13 @@ def field_events(m: MigrationAST) -> tuple[Event, ...]:
     if _hides_state(m):
         return _FORGET
     events: list[Event] = []
+    validated: set[str] = set()  # tables with a constraint validated so far (RunSQL)
     for op in m.ops:
-        if op.side != UPGRADE or op.origin != "django" or not op.name:
+        if op.side != UPGRADE:
+            continue
+        if op.kind == Kind.VALIDATE_CONSTRAINT and op.table:
+            validated.add(op.table.lower())
+        if op.origin != "django" or not op.name:
             continue
         model = op.name.lower()
         if op.kind == Kind.CREATE_TABLE:
@@ -138,12 +189,14 @@ def field_events(m: MigrationAST) -> tuple[Event, ...]:
             for column in op.args.get("columns") or ():
                 key = _column_key(column)
                 if key:
-                    events.append(("define", model, key, column_type(column)))
+                    events.append(("define", model, key, definition(column)))
         elif op.kind == Kind.ADD_COLUMN and op.column:
-            events.append(("define", model, op.column, column_type(op.args)))
+            events.append(("define", model, op.column, definition(op.args)))
         elif op.kind == Kind.ALTER_COLUMN and op.column:
-            new = column_type(op.args)
-            events.append(("alter", model, op.column, new, op if new is not None else None))
+            new = definition(op.args)
+            known = new.type is not None or new.null is not None
+            table_validated = bool(op.table) and op.table.lower() in validated  # type: ignore[union-attr]
+            events.append(("alter", model, op.column, new, op if known else None, table_validated))
         elif op.kind == Kind.DROP_COLUMN and op.column:
             events.append(("remove", model, op.column))
         elif op.kind == Kind.RENAME_COLUMN and op.column and op.new_name:
@@ -173,6 +226,18 @@ def _renamed_model(m: MigrationAST, op: Operation) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class FieldChange:
+    """An `AlterField` whose definition differs from the field's previous one, declared by an ancestor."""
+
+    migration: MigrationAST
+    op: Operation
+    old: Definition
+    new: Definition
+    added_here: bool  # the previous definition is from the same migration (an AddField or CreateModel there)
+    validated: bool  # see `Event`
+
+
+@dataclass(frozen=True, slots=True)
 class TypeChange:
     """An `AlterField` whose column type differs from the field's previous definition."""
 
@@ -182,20 +247,31 @@ class TypeChange:
     new: ColumnType
 
 
-def type_changes(migrations: list[MigrationAST]) -> list[TypeChange]:
-    """Every Django `AlterField` of `migrations` whose previous definition is known and of another type.
+def field_changes(migrations: list[MigrationAST]) -> list[FieldChange]:
+    """Every Django `AlterField` of `migrations` whose previous definition is known and differs.
 
-    Three rules ask about the same history in one run; the graph and the replay (about 60 ms on 2,200 Django
+    Eight rules ask about the same history in one run; the graph and the replay (about 60 ms on 2,200 Django
     migrations) are done once: the answer is kept for the last list of migrations asked about."""
     graphs = graphs_of(migrations)  # the graph rules' graphs, built once per run
     if _last[0] is not graphs:
         graph = next(g for g in graphs if g.framework == DJANGO)
         changes = [change for nodes in _apps(graph) for change in _replay(graph, nodes)]
-        _last[:] = [graphs, changes]
+        types = [
+            TypeChange(c.migration, c.op, c.old.type, c.new.type)
+            for c in changes
+            if c.old.type is not None and c.new.type is not None and c.old.type != c.new.type
+        ]
+        _last[:] = [graphs, changes, types]
     return _last[1]  # type: ignore[no-any-return]
 
 
-_last: list[Any] = [None, []]
+def type_changes(migrations: list[MigrationAST]) -> list[TypeChange]:
+    """The `field_changes` that change the column type, both types known."""
+    field_changes(migrations)
+    return _last[2]  # type: ignore[no-any-return]
+
+
+_last: list[Any] = [None, [], []]
 
 
 def _apps(graph: Graph) -> Iterator[list[int]]:
@@ -227,9 +303,9 @@ def _apps(graph: Graph) -> Iterator[list[int]]:
         yield order
 
 
-def _replay(graph: Graph, order: list[int]) -> Iterator[TypeChange]:
-    # (model, field) -> (type, node that declared it); a missing key is an unknown definition
-    fields: dict[tuple[str, str], tuple[ColumnType | None, int]] = {}
+def _replay(graph: Graph, order: list[int]) -> Iterator[FieldChange]:
+    # (model, field) -> (definition, node that declared it); a missing key is an unknown definition
+    fields: dict[tuple[str, str], tuple[Definition, int]] = {}
     for node in order:
         m = graph.migrations[node]
         for event in file_facts(m, field_events):
@@ -239,13 +315,13 @@ def _replay(graph: Graph, order: list[int]) -> Iterator[TypeChange]:
             elif kind == "define":
                 fields[(event[1], event[2])] = (event[3], node)
             elif kind == "alter":
-                _, model, field, new, op = event
+                _, model, field, new, op, validated = event
                 before = fields.get((model, field))
                 fields[(model, field)] = (new, node)
-                if op is None or before is None or before[0] is None or before[0] == new:
+                if op is None or before is None or before[0] == new:
                     continue
                 if before[1] == node or _is_ancestor(graph, before[1], node):
-                    yield TypeChange(m, op, before[0], new)
+                    yield FieldChange(m, op, before[0], new, before[1] == node, validated)
             elif kind == "remove":
                 fields.pop((event[1], event[2]), None)
                 fields.pop((event[1], f"{event[2]}_id"), None)
@@ -265,7 +341,7 @@ def _replay(graph: Graph, order: list[int]) -> Iterator[TypeChange]:
 
 
 def _is_ancestor(graph: Graph, ancestor: int, node: int) -> bool:
-    """Whether `ancestor` is reachable from `node` through parent edges (only asked about type changes)."""
+    """Whether `ancestor` is reachable from `node` through parent edges (only asked about changed fields)."""
     seen = {node}
     stack = [node]
     while stack:

@@ -16,6 +16,7 @@ from mrt.dialect import target_dialect
 from mrt.findings import ERROR, WARNING
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
+from mrt.rules.django_fields import FieldChange, field_changes, field_events
 from mrt.rules.lock_context import (
     ACCESS_EXCLUSIVE,
     AUTO_FIELDS,
@@ -26,6 +27,7 @@ from mrt.rules.lock_context import (
     builds_unique,
     emptied_before,
     existing,
+    fresh_database,
     heavy,
     in_transaction,
     index_recipe,
@@ -44,7 +46,7 @@ from mrt.rules.lock_context import (
     validates_constraint,
 )
 from mrt.rules.matching import same
-from mrt.rules.registry import LOCKS, Hit, RuleDocs, hit, rule
+from mrt.rules.registry import LOCKS, Hit, RuleDocs, history_check, hit, rule
 
 # -- MRT401 / MRT406 / MRT407 / MRT415: NOT NULL columns, unique constraints, indexes -------------------------------
 
@@ -135,7 +137,10 @@ def not_null_without_default(m: MigrationAST, config: MRTConfig) -> Iterator[Hit
         "with `unique=True`, `ALTER TABLE ... ADD UNIQUE / PRIMARY KEY` without `USING INDEX`, Django "
         "`AddConstraint(UniqueConstraint(...))`, `AlterUniqueTogether`, or `AddField(unique=True)`, on a table "
         "that existed before the migration. Constraints attached with `USING INDEX` are not reported. "
-        "PostgreSQL (or an unknown engine) only.",
+        "PostgreSQL (or an unknown engine) only. A Django `AlterField` that adds `unique=True` or `primary_key=True` "
+        "is judged against the field's previous definition in the app's earlier migrations, when `mrt check` reads "
+        "the whole migrations directory; silent when that definition is unknown (a migration not scanned, a custom "
+        "field class, a relation).",
         why="The unique index is built inside the ALTER TABLE, holding ACCESS EXCLUSIVE: nothing can read or "
         "write the table until every row is indexed. Existing duplicates also make the migration fail.",
         instead="Build a unique index CONCURRENTLY first, then attach it: `ALTER TABLE t ADD CONSTRAINT c UNIQUE "
@@ -175,6 +180,37 @@ def unique_built_directly(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
         )
 
 
+def _lock_changes(migrations: list[MigrationAST], config: MRTConfig) -> Iterator[FieldChange]:
+    """Django `AlterField`s of existing tables, on PostgreSQL, with their previous definitions: the lock rules'
+    gates for an operation that the history pass judges."""
+    for change in field_changes(migrations):
+        m, op = change.migration, change.op
+        if not fresh_database(m) and existing(op) and on_postgresql(m, config, op):
+            yield change
+
+
+@history_check("MRT406", facts=field_events)
+def unique_django_alter_field(migrations: list[MigrationAST], config: MRTConfig) -> Iterator[tuple[MigrationAST, Hit]]:
+    """A Django `AlterField` that makes a field unique or the primary key (the file alone does not say that
+    it was neither before)."""
+    for change in _lock_changes(migrations, config):
+        old, new, op = change.old, change.new, change.op
+        if new.primary_key and old.primary_key is False:
+            what = f"PRIMARY KEY on {qualified_column(op)}"
+        elif new.unique and old.unique is False and old.primary_key is False:
+            what = f"the UNIQUE constraint AlterField adds to {qualified_column(op)}"
+        else:
+            continue
+        yield (
+            change.migration,
+            hit(
+                op,
+                f"{what[0].upper()}{what[1:]} builds its index while holding an ACCESS EXCLUSIVE lock on "
+                f"{quoted_table(op)}. Create a unique index CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX",
+            ),
+        )
+
+
 @rule(
     code="MRT407",
     kinds=(Kind.CREATE_INDEX, Kind.ADD_COLUMN),
@@ -187,9 +223,12 @@ def unique_built_directly(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
         what="`op.create_index` without `postgresql_concurrently=True`, `CREATE INDEX` without `CONCURRENTLY`, "
         "Django `AddIndex` / `AlterIndexTogether`, and the implicit indexes of a new column (`index=True`, "
         "`db_index=True`, a Django `ForeignKey`), on a table that existed before the migration. Tables created in "
-        "the same migration and trees that target SQLite or MySQL are not reported. Covers pytest-mrt's MRT413; "
-        "unlike it, the advice is `AddIndexConcurrently`, since `atomic = False` alone does not make `AddIndex` "
-        "concurrent.",
+        "the same migration and trees that target SQLite or MySQL are not reported. A Django `AlterField` that gives "
+        "a field an index of its own (`db_index=True`, or a `SlugField`, indexed by default) is judged against the "
+        "field's previous definition in the app's earlier migrations, when `mrt check` reads the whole migrations "
+        "directory; silent when that definition is unknown, and for relations (turning a field into a ForeignKey "
+        "is not reported). Covers pytest-mrt's MRT413; unlike it, the advice is `AddIndexConcurrently`, since "
+        "`atomic = False` alone does not make `AddIndex` concurrent.",
         why="A plain CREATE INDEX holds a SHARE lock: every INSERT, UPDATE and DELETE on the table waits until the "
         "index is built, minutes on a large table.",
         instead="Build it CONCURRENTLY, outside a transaction. Alembic: `postgresql_concurrently=True` inside "
@@ -236,6 +275,24 @@ def index_not_concurrent(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
                 op,
                 f"Index{name} on {quoted_table(op)} is built without CONCURRENTLY: its SHARE lock blocks every write "
                 f"until the build ends. {advice[0].upper()}{advice[1:]}",
+            )
+
+
+@history_check("MRT407", facts=field_events)
+def index_django_alter_field(migrations: list[MigrationAST], config: MRTConfig) -> Iterator[tuple[MigrationAST, Hit]]:
+    """A Django `AlterField` that gives a field an index of its own (`db_index=True`, or a SlugField, which has
+    one by default): Django builds it with a plain CREATE INDEX. The file alone does not say the field had none."""
+    for change in _lock_changes(migrations, config):
+        if change.new.db_index and change.old.db_index is False:
+            m, op = change.migration, change.op
+            yield (
+                m,
+                hit(
+                    op,
+                    f"The index AlterField adds to {qualified_column(op)} is built without CONCURRENTLY (SHARE lock: "
+                    f"writes to {quoted_table(op)} wait for the build). Keep the field's index out of the database "
+                    f"step (SeparateDatabaseAndState) and {index_recipe(m, op)}",
+                ),
             )
 
 
@@ -414,9 +471,12 @@ def _validated_before(m: MigrationAST, op: Operation) -> bool:
     aliases=("MRT213",),
     docs=RuleDocs(
         what="`op.alter_column(t, c, nullable=False)` (not when `existing_nullable=False`), `ALTER COLUMN ... SET "
-        "NOT NULL`, or a Django `AlterField` that makes a field non-null with a one-off default "
-        "(`preserve_default=False`), on an existing table. Not reported when the same migration validates a "
-        "CHECK constraint on the table first (the recipe below). Covers pytest-mrt's MRT213 and MRT412.",
+        "NOT NULL`, or a Django `AlterField` that makes a field non-null, on an existing table. The Django form is "
+        "seen in the file alone when makemigrations asked for a one-off default (`preserve_default=False`); "
+        "otherwise by comparing with the field's previous definition (`null=True`) in the app's earlier "
+        "migrations, when `mrt check` reads the whole migrations directory (relations included). Not reported "
+        "when the same migration validates a CHECK constraint on the table first (the recipe below). Covers "
+        "pytest-mrt's MRT213 and MRT412.",
         why="PostgreSQL verifies every row while holding ACCESS EXCLUSIVE: reads and writes stop for the whole "
         "scan, and the ALTER fails if a NULL slipped in. Django's version also runs an UPDATE of every NULL "
         "first, in the same transaction.",
@@ -425,7 +485,7 @@ def _validated_before(m: MigrationAST, op: Operation) -> bool:
         "and skips the scan) and drop the check.",
         example="# Alembic\n"
         'op.alter_column("users", "email", nullable=False)\n\n'
-        "# Django\n"
+        "# Django (the field was EmailField(null=True) in an earlier migration)\n"
         'migrations.AlterField("user", "email", models.EmailField(default=""), preserve_default=False)\n',
         fixed="# Alembic\n"
         'op.execute("ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID")\n'
@@ -449,6 +509,28 @@ def set_not_null(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
             f"SET NOT NULL on {qualified_column(op)} scans every row under an ACCESS EXCLUSIVE lock on {quoted_table(op)}. "
             "Add CHECK (... IS NOT NULL) NOT VALID, VALIDATE it separately, then SET NOT NULL",
         )
+
+
+@history_check("MRT412", facts=field_events)
+def not_null_django_alter_field(
+    migrations: list[MigrationAST], config: MRTConfig
+) -> Iterator[tuple[MigrationAST, Hit]]:
+    """A Django `AlterField` from `null=True` to NOT NULL, known from the field's previous definition. One with
+    `preserve_default=False` is left to the per-file check, which reports it from the file alone."""
+    for change in _lock_changes(migrations, config):
+        op = change.op
+        if change.old.null and change.new.null is False and not change.validated:
+            if op.args.get("preserve_default") is False:
+                continue
+            yield (
+                change.migration,
+                hit(
+                    op,
+                    f"SET NOT NULL on {qualified_column(op)} (null=True dropped) scans every row under an ACCESS "
+                    f"EXCLUSIVE lock on {quoted_table(op)}. Add CHECK (... IS NOT NULL) NOT VALID, VALIDATE it "
+                    "separately, then SET NOT NULL",
+                ),
+            )
 
 
 # -- MRT416 / MRT417: constraints validated under lock ----------------------------------------------------------------

@@ -19,7 +19,7 @@ from mrt.findings import ERROR, WARNING
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
 from mrt.rules.asymmetry import narrowing
-from mrt.rules.django_fields import field_events, type_changes
+from mrt.rules.django_fields import FieldChange, field_changes, field_events, type_changes
 from mrt.rules.lock_context import (
     AUTO_FIELDS,
     SERIAL_TYPES,
@@ -308,8 +308,11 @@ def incompatible_django_alter_field(
     summary="A new UNIQUE constraint or index rejects duplicates the running version may still insert.",
     docs=RuleDocs(
         what="`create_unique_constraint`, `create_index(unique=True)`, `ADD CONSTRAINT ... UNIQUE`, `CREATE UNIQUE "
-        "INDEX`, Django `AddConstraint(UniqueConstraint(...))`, `AlterUniqueTogether`, on an existing table. A "
-        "unique column added in the same migration is not reported: the old version does not write it.",
+        "INDEX`, Django `AddConstraint(UniqueConstraint(...))`, `AlterUniqueTogether`, on an existing table; and a "
+        "Django `AlterField` that adds `unique=True` or `primary_key=True`, judged against the field's previous "
+        "definition in the app's earlier migrations when `mrt check` reads the whole migrations directory (silent "
+        "when that definition is unknown). A unique column added in the same migration is not reported: the old "
+        "version does not write it.",
         why="The old version does not know the rule: it keeps inserting rows that now violate it, and those writes "
         "fail (the migration itself fails if duplicates already exist).",
         instead="Release the application-side check (deduplicate and validate) first, clean existing duplicates, "
@@ -331,6 +334,35 @@ def new_unique(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
             yield hit(op, f"New unique rule {what}: INSERTs of duplicates by the running version start failing")
 
 
+def _compat_changes(migrations: list[MigrationAST]) -> Iterator[FieldChange]:
+    """Django `AlterField`s, with their previous definitions, of fields the running version already uses (not
+    added in the same migration) on tables that existed before."""
+    for change in field_changes(migrations):
+        if not change.added_here and not fresh_database(change.migration) and existing(change.op):
+            yield change
+
+
+@history_check("MRT706", facts=field_events)
+def new_unique_django_alter_field(
+    migrations: list[MigrationAST], config: MRTConfig
+) -> Iterator[tuple[MigrationAST, Hit]]:
+    """A Django `AlterField` that makes a field unique or the primary key (the file alone does not say that it
+    was neither before)."""
+    for change in _compat_changes(migrations):
+        old, new, op = change.old, change.new, change.op
+        became_unique = new.unique and old.unique is False and old.primary_key is False
+        if became_unique or (new.primary_key and old.primary_key is False):
+            what = "unique=True" if became_unique else "primary_key=True"
+            yield (
+                change.migration,
+                hit(
+                    op,
+                    f"New unique rule on {_column(op)} (AlterField {what}): INSERTs of duplicates by the running "
+                    "version start failing",
+                ),
+            )
+
+
 def _using_index(op: Operation) -> bool:
     return op.kind == Kind.CREATE_CONSTRAINT and bool(op.args.get("using_index"))
 
@@ -347,15 +379,18 @@ def _using_index(op: Operation) -> bool:
         what="`alter_column(nullable=True)` on a column that was NOT NULL (`existing_nullable=False`, or a call that "
         "only relaxes nullability; not beside a type change that merely restates it), "
         "`ALTER COLUMN ... DROP NOT NULL`, `alter_column(server_default=None)` / `DROP DEFAULT`, on an existing "
-        "table. Django `AlterField` does not state the old definition and is not checked.",
+        "table. A Django `AlterField` that adds `null=True` or removes `db_default` is judged against the field's "
+        "previous definition in the app's earlier migrations, when `mrt check` reads the whole migrations "
+        "directory (relations included; silent when that definition is unknown, and for a field added in the same "
+        "migration).",
         why="New code writes NULLs that the old version reads as impossible (crashes on None); without the "
         "default, the old version's INSERTs that omit the column fail or store NULL.",
         instead="Ship code that tolerates NULL (or sets the value itself) first, then relax the column.",
         example="# Alembic\n"
         'op.alter_column("users", "email", nullable=True)\n'
         'op.alter_column("users", "plan", server_default=None)\n\n'
-        "# Django (RunSQL)\n"
-        'migrations.RunSQL("ALTER TABLE shop_user ALTER COLUMN email DROP NOT NULL", migrations.RunSQL.noop)\n',
+        "# Django (the field was EmailField() in an earlier migration)\n"
+        'migrations.AlterField("user", "email", models.EmailField(null=True))\n',
         fixed="# release N: the application handles users without email; release N+1:\n"
         'op.alter_column("users", "email", nullable=True)\n',
     ),
@@ -371,6 +406,22 @@ def drop_not_null_or_default(m: MigrationAST, config: MRTConfig) -> Iterator[Hit
             yield hit(op, f"{_column(op)} becomes nullable: the running version does not expect NULL there")
         elif op.args.get("server_default") is False:
             yield hit(op, f"The default of {_column(op)} is dropped: INSERTs from the running version relied on it")
+
+
+@history_check("MRT707", facts=field_events)
+def relaxed_django_alter_field(migrations: list[MigrationAST], config: MRTConfig) -> Iterator[tuple[MigrationAST, Hit]]:
+    """A Django `AlterField` that adds `null=True` or removes `db_default`, known from the field's previous
+    definition."""
+    for change in _compat_changes(migrations):
+        old, new, op = change.old, change.new, change.op
+        if new.null and old.null is False:
+            yield (
+                change.migration,
+                hit(op, f"{_column(op)} becomes nullable: the running version does not expect NULL there"),
+            )
+        if old.db_default and new.db_default is False:
+            message = f"The db_default of {_column(op)} is dropped: INSERTs from the running version relied on it"
+            yield change.migration, hit(op, message)
 
 
 def _was_not_null(op: Operation) -> bool:
