@@ -270,6 +270,8 @@ def _translate_statement(stmt: Any) -> list[dict[str, Any]]:
         return [{"kind": Kind.MAINTENANCE, "args": {"statement": name}}]
     if isinstance(stmt, ast.CommentStmt):
         return [{"kind": Kind.COMMENT}]
+    if isinstance(stmt, ast.DropdbStmt):  # for the destructive raw-SQL rule: every table of the database goes
+        return [{"kind": Kind.OTHER_SQL, "name": stmt.dbname, "args": {"statement": name, "drop": "DATABASE"}}]
     return [{"kind": Kind.OTHER_SQL, "args": {"statement": name}}]
 
 
@@ -391,7 +393,10 @@ def _drop(stmt: Any) -> list[dict[str, Any]]:
     if kind is None:
         if object_type == "OBJECT_SCHEMA":  # for the destructive raw-SQL rule
             names = [getattr(obj, "sval", None) for obj in stmt.objects or ()]
-            return [{"kind": Kind.OTHER_SQL, "name": names[0] if names else None, "args": {"drop": object_type[7:]}}]
+            # CASCADE drops the tables inside too; without it PostgreSQL refuses to drop a non-empty schema.
+            cascade = stmt.behavior == enums.DropBehavior.DROP_CASCADE
+            args = {"drop": object_type[7:], "cascade": cascade, "schemas": tuple(n for n in names if n)}
+            return [{"kind": Kind.OTHER_SQL, "name": names[0] if names else None, "args": args}]
         return [{"kind": Kind.OTHER_SQL}]
     ops: list[dict[str, Any]] = []
     for obj in stmt.objects or ():

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from mrt.config import MRTConfig
+from mrt.dialect import MYSQL, target_dialect
 from mrt.findings import ERROR, WARNING
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation, Span
@@ -65,11 +66,32 @@ def _undone_by_downgrade(m: MigrationAST, op: Operation) -> bool:
     return any(d.args.get("statement") == inverse and same(d.table, op.table) for d in down)
 
 
+def _lost_with_data(m: MigrationAST, config: MRTConfig, op: Operation) -> str | None:
+    """What a DROP DATABASE, or a DROP SCHEMA that takes its tables along, loses for good: a downgrade can only
+    re-create the container empty, so (like MRT202 for DROP TABLE) no downgrade counts as a restore. A plain
+    DROP SCHEMA on PostgreSQL drops an empty schema only (it refuses otherwise); on MySQL a schema is a database
+    and goes with its tables."""
+    drop = op.args.get("drop")
+    if drop == "DATABASE":
+        return f"Database {op.name!r} is dropped with every table in it and their rows"
+    if drop != "SCHEMA":
+        return None
+    schemas = op.args.get("schemas") or (op.name,)
+    dropped = ("Schemas " if len(schemas) > 1 else "Schema ") + ", ".join(repr(name) for name in schemas)
+    dropped += " are dropped" if len(schemas) > 1 else " is dropped"
+    contents = "every table in them" if len(schemas) > 1 else "every table in it"
+    if op.args.get("cascade"):
+        return f"{dropped} with CASCADE: {contents} and their rows are lost"
+    if target_dialect(m, config) == MYSQL:
+        return f"{dropped} (on MySQL a schema is a database): {contents} and their rows are lost"
+    return None
+
+
 def _destructive(op: Operation) -> str | None:
     if op.kind in _DROPS:
         return f"{_DROPS[op.kind]} {op.name!r} is dropped"
     if op.kind == Kind.OTHER_SQL and op.args.get("drop") == "SCHEMA":
-        return f"Schema {op.name!r} is dropped (with everything in it)"
+        return f"Schema {op.name!r} is dropped"
     statement = str(op.args.get("statement") or "")
     if op.kind == Kind.OTHER_SQL and statement in _TOGGLES and op.table:
         subject = "Triggers on" if "Trig" in statement else "Row security on"
@@ -88,10 +110,14 @@ def _destructive(op: Operation) -> str | None:
     docs=RuleDocs(
         what="Raw SQL in the upgrade (`op.execute`, `conn.execute`, RunSQL with a reverse) that drops a trigger, "
         "function, type, sequence, extension or schema, or switches triggers / row security off or on, when "
-        "neither the rest of the upgrade nor the downgrade puts it back. Drops of tables, columns, indexes, "
-        "constraints and views are reported by MRT2xx/MRT4xx instead.",
+        "neither the rest of the upgrade nor the downgrade puts it back. `DROP DATABASE`, `DROP SCHEMA ... CASCADE` "
+        "and (on MySQL, where a schema is a database) any `DROP SCHEMA` are reported whatever the downgrade does: "
+        "they drop every table inside with its rows, and a `CREATE SCHEMA` in the downgrade brings back an empty "
+        "schema. A plain `DROP SCHEMA` on PostgreSQL only succeeds on an empty schema, so re-creating it is a "
+        "restore. Drops of tables, columns, indexes, constraints and views are reported by MRT2xx/MRT4xx instead.",
         why="After a rollback the old application runs without the trigger, function or type it relied on (or "
-        "with triggers it expects to be off): writes fail or silently skip their side effects.",
+        "with triggers it expects to be off): writes fail or silently skip their side effects. A dropped database "
+        "or schema takes its tables' rows along, and no rollback returns them.",
         instead="Re-create the object (with its old definition) in the downgrade, or switch the setting back.",
         example="# Alembic\n"
         "def upgrade():\n"
@@ -110,15 +136,21 @@ def _destructive(op: Operation) -> str | None:
         ")\n",
     ),
     summary="Raw SQL drops a trigger, function, type, sequence, extension or schema and the downgrade does not "
-    "restore it.",
+    "restore it, or drops a database or a schema with its tables.",
 )
 def destructive_sql(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
-    yield from one_per_call(_destructive_hits(m))
+    yield from one_per_call(_destructive_hits(m, config))
 
 
-def _destructive_hits(m: MigrationAST) -> Iterator[Hit]:
+def _destructive_hits(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     for op in explicit_upgrade_ops(m):
-        if op.origin != "sql" or op.new_table or op.args.get("reverse") == "noop":
+        if op.origin != "sql" or op.new_table:
+            continue
+        lost = _lost_with_data(m, config, op)
+        if lost:
+            yield hit(op, f"{lost}; no downgrade can bring them back, whatever it re-creates")
+            continue
+        if op.args.get("reverse") == "noop":
             continue  # RunSQL(reverse_sql=RunSQL.noop) is a deliberate "nothing to restore"
         what = _destructive(op)
         if what and not _toggle_undone(m, op) and not _undone_by_downgrade(m, op):

@@ -50,6 +50,45 @@ def test_MRT801_negative_django_noop_reverse_is_deliberate():
     assert of(found, "MRT801") == []
 
 
+def test_MRT801_schema_dropped_with_cascade_is_lost_whatever_the_downgrade_re_creates():
+    """CASCADE drops every table in the schema; CREATE SCHEMA in the downgrade brings back an empty one."""
+    found = of(
+        alembic('    op.execute("DROP SCHEMA billing CASCADE")', '    op.execute("CREATE SCHEMA billing")'), "MRT801"
+    )
+    assert len(found) == 1
+    assert "'billing'" in found[0].message and "every table in it and their rows are lost" in found[0].message
+
+
+def test_MRT801_dropped_database_is_lost_whatever_the_downgrade_re_creates():
+    found = of(
+        alembic('    op.execute("DROP DATABASE billing")', '    op.execute("CREATE DATABASE billing")'), "MRT801"
+    )
+    assert len(found) == 1 and found[0].message.startswith("Database 'billing' is dropped with every table in it")
+
+
+def test_MRT801_django_noop_reverse_does_not_excuse_a_schema_dropped_with_its_tables():
+    found = django('migrations.RunSQL("DROP SCHEMA IF EXISTS billing CASCADE", migrations.RunSQL.noop)')
+    assert len(of(found, "MRT801")) == 1
+
+
+def test_MRT801_on_mysql_a_plain_drop_schema_drops_the_database_and_its_tables():
+    found = inline.alembic(
+        '    op.execute("DROP SCHEMA billing")', '    op.execute("CREATE SCHEMA billing")', dialect="mysql"
+    )
+    assert len(of(found, "MRT801")) == 1 and "on MySQL a schema is a database" in of(found, "MRT801")[0].message
+
+
+def test_MRT801_negative_plain_drop_schema_restored_by_create_schema():
+    """Without CASCADE PostgreSQL refuses to drop a schema that still holds anything: what went was empty."""
+    found = alembic('    op.execute("DROP SCHEMA billing")', '    op.execute("CREATE SCHEMA billing")')
+    assert of(found, "MRT801") == []
+
+
+def test_MRT801_plain_drop_schema_without_create_schema_in_the_downgrade():
+    found = of(alembic('    op.execute("DROP SCHEMA billing")'), "MRT801")
+    assert len(found) == 1 and "CASCADE" not in found[0].message and "rows" not in found[0].message
+
+
 # -- MRT802 ---------------------------------------------------------------------------------------------------------
 
 
