@@ -16,7 +16,7 @@ from mrt.findings import ERROR, WARNING, Related
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
 from mrt.rules.django_fields import field_events, type_changes
-from mrt.rules.lock_context import existing, fresh_database, on_postgresql
+from mrt.rules.lock_context import existing, fresh_database, on_postgresql, with_time_zone
 from mrt.rules.matching import (
     added_columns,
     downgrade,
@@ -117,10 +117,21 @@ _BOUNDED_TEXT = {"string", "varchar", "unicode", "char", "nvarchar", "nchar", "c
 _TIMESTAMPS = {"datetime", "timestamp", "timestamptz"}
 
 
+# Only PostgreSQL has the two types: `DateTime(timezone=True)` is the same DATETIME on MySQL and SQLite.
+ZONE_DROPPED = (
+    "TIMESTAMPTZ to TIMESTAMP drops the time zone: each instant becomes a wall-clock time in the session's TimeZone, "
+    "a rollback reads it back in whatever zone it runs with, and outside UTC the repeated hour of a daylight-saving "
+    "change cannot be told apart"
+)
+
+
 def _norm(t: dict[str, Any] | None) -> tuple[str, tuple[Any, ...]] | None:
     if not t or not t.get("name"):
         return None
-    return t["name"].lower(), tuple(t.get("args") or ())
+    name = t["name"].lower()
+    if name in ("datetime", "timestamp") and with_time_zone(t):
+        name = "timestamptz"
+    return name, tuple(a for a in t.get("args") or () if not isinstance(a, bool))
 
 
 def narrowing(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str | None:
@@ -170,6 +181,8 @@ def narrowing(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str | N
         return None
     if new_name == "date" and old_name in _TIMESTAMPS:
         return "DATETIME to DATE drops the time of day"
+    if old_name == "timestamptz" and new_name in ("datetime", "timestamp"):
+        return ZONE_DROPPED
     if new_name == "boolean" and old_name not in ("boolean", "bool"):
         return f"{old_name.upper()} to BOOLEAN collapses values to true/false"
     return None
@@ -185,7 +198,8 @@ def narrowing(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str | N
     docs=RuleDocs(
         what="`alter_column(type_=...)` (or `ALTER COLUMN ... TYPE`) that narrows the type: a shorter VARCHAR, "
         "TEXT to VARCHAR(n), BIGINT to INTEGER, NUMERIC to INTEGER or lower precision/scale, FLOAT to "
-        "INTEGER, DATETIME to DATE. The old type comes from `existing_type=` or from the downgrade's "
+        "INTEGER, DATETIME to DATE, and on PostgreSQL TIMESTAMPTZ to TIMESTAMP (`sa.DateTime(timezone=True)` to "
+        "`sa.DateTime()`). The old type comes from `existing_type=` or from the downgrade's "
         "`alter_column`. Widening (VARCHAR growth, INTEGER to BIGINT, VARCHAR to TEXT) is not reported. A "
         "Django `AlterField` does not state the old type: on PostgreSQL it is judged against the field's "
         "previous definition in the app's earlier migrations (e.g. CharField(max_length=100) to "
@@ -214,6 +228,8 @@ def lossy_type_change(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
                     old = d.args["type"]
                     break
         reason = narrowing(old, op.args["type"])
+        if reason == ZONE_DROPPED and not on_postgresql(m, config, op):
+            continue
         if reason:
             yield hit(op, f"Type change of {op.table}.{op.column} can lose data: {reason}")
 

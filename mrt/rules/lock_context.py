@@ -254,8 +254,15 @@ def _canon(t: Any) -> tuple[str, tuple[Any, ...]] | None:
     name = _CANON.get(str(t["name"]).lower())
     if name is None:
         return None
-    args = tuple(a for a in t.get("args") or () if a is not None)
+    args = tuple(a for a in t.get("args") or () if a is not None and not isinstance(a, bool))
+    if name == "timestamp" and with_time_zone(t):
+        name = "timestamptz"
     return name, args
+
+
+def with_time_zone(t: dict[str, Any]) -> bool:
+    """`sa.DateTime(timezone=True)` / `sa.TIMESTAMP(True)` is `timestamptz` on PostgreSQL, as the raw-SQL name is."""
+    return t.get("timezone") is True or any(a is True for a in t.get("args") or ())
 
 
 def rewrite_reason(old: Any, new: Any, config: MRTConfig) -> str | None:
@@ -283,12 +290,13 @@ def rewrite_reason(old: Any, new: Any, config: MRTConfig) -> str | None:
         return "a NUMERIC precision/scale change other than growing the precision rewrites the table"
     if old_name == "cidr" and new_name == "inet":
         return None
-    if old_name == "timestamp" and new_name == "timestamptz":
+    if {old_name, new_name} == {"timestamp", "timestamptz"}:  # either way: binary-compatible in UTC since 12
         version = pg_version(config)
         if version is not None and version >= (12, 0):
             return None  # no rewrite on 12+ when the session time zone is UTC
         return (
-            "TIMESTAMP to TIMESTAMPTZ rewrites the table before PostgreSQL 12 (and on 12+ unless the time zone is UTC)"
+            f"{old_name.upper()} to {new_name.upper()} rewrites the table before PostgreSQL 12 (and on 12+ unless "
+            "the time zone is UTC)"
         )
     return f"{old_name.upper()} to {new_name.upper()} is not binary-compatible"
 

@@ -161,7 +161,8 @@ def default_before_11(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
         "from `existing_type=` or from the downgrade) on an existing table, when the change is not one PostgreSQL "
         "does in place. In place (not reported): VARCHAR growth, VARCHAR to TEXT or unbounded VARCHAR, TEXT to "
         "VARCHAR, NUMERIC precision growth at the same scale, NUMERIC to unconstrained NUMERIC, CIDR to INET, "
-        'TIMESTAMP to TIMESTAMPTZ on PostgreSQL 12+ (`version = "12"` or later; needs a UTC session). Types '
+        'TIMESTAMP to TIMESTAMPTZ and back on PostgreSQL 12+ (`version = "12"` or later; needs a UTC session), '
+        "whether written in SQL or as `sa.DateTime()` / `sa.DateTime(timezone=True)`. Types "
         "mrt does not know, and changes whose old type is not written down, are not reported. A Django "
         "`AlterField` does not state the old type: it is judged against the field's previous definition in the "
         "app's earlier migrations (CharField(max_length=n) is varchar(n), IntegerField integer, DateTimeField "

@@ -115,6 +115,45 @@ def downgrade():
     assert codes(found) == ["MRT303"]
 
 
+def test_MRT303_time_zone_dropped_on_postgresql(lint):
+    """timestamptz to timestamp keeps a wall-clock time in the session's zone and forgets which instant it was."""
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.alter_column("orders", "paid_at", type_=sa.DateTime(), existing_type=sa.DateTime(timezone=True))
+    op.execute("ALTER TABLE orders ALTER COLUMN shipped_at TYPE timestamp")
+
+def downgrade():
+    op.execute("ALTER TABLE orders ALTER COLUMN shipped_at TYPE timestamptz")
+    op.alter_column("orders", "paid_at", type_=sa.DateTime(timezone=True), existing_type=sa.DateTime())
+""",
+        dialect="postgresql",
+    )
+    assert codes(found) == ["MRT303", "MRT303"]
+    assert "drops the time zone" in found[0].message
+
+
+def test_MRT303_negative_time_zone_added_or_on_mysql(lint):
+    """timestamp to timestamptz keeps every value; on MySQL `timezone=True` changes nothing (both are DATETIME)."""
+    added = """
+def upgrade():
+    op.alter_column("orders", "paid_at", type_=sa.DateTime(timezone=True), existing_type=sa.DateTime())
+
+def downgrade():
+    op.alter_column("orders", "paid_at", type_=sa.DateTime(), existing_type=sa.DateTime(timezone=True))
+"""
+    dropped = """
+def upgrade():
+    op.alter_column("orders", "paid_at", type_=sa.DateTime(), existing_type=sa.DateTime(timezone=True))
+
+def downgrade():
+    op.alter_column("orders", "paid_at", type_=sa.DateTime(timezone=True), existing_type=sa.DateTime())
+"""
+    assert codes(lint(HEADER + added, dialect="postgresql")) == []
+    assert codes(lint(HEADER + dropped, dialect="mysql")) == []
+
+
 @pytest.mark.parametrize(
     ("old", "new", "lossy"),
     [
@@ -123,6 +162,9 @@ def downgrade():
         ({"name": "Numeric", "args": (10, 4)}, {"name": "Numeric", "args": (10, 2)}, True),
         ({"name": "Float", "args": ()}, {"name": "Integer", "args": ()}, True),
         ({"name": "DateTime", "args": ()}, {"name": "Date", "args": ()}, True),
+        ({"name": "DateTime", "args": (), "timezone": True}, {"name": "DateTime", "args": ()}, True),
+        ({"name": "TIMESTAMP", "args": (True,)}, {"name": "timestamp", "args": ()}, True),
+        ({"name": "DateTime", "args": ()}, {"name": "DateTime", "args": (), "timezone": True}, False),
         ({"name": "Numeric", "args": (10, 2)}, {"name": "Numeric", "args": (12, 2)}, False),
         ({"name": "String", "args": (20,)}, {"name": "Text", "args": ()}, False),
         ({"name": "SmallInteger", "args": ()}, {"name": "Integer", "args": ()}, False),

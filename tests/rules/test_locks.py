@@ -368,7 +368,6 @@ def test_MRT418_negative_binary_compatible_changes():
         '    op.alter_column("u", "name", type_=sa.String(200), existing_type=sa.String(100))\n'
         '    op.alter_column("u", "bio", type_=sa.Text(), existing_type=sa.String(100))\n'
         '    op.alter_column("u", "amount", type_=sa.Numeric(12, 2), existing_type=sa.Numeric(10, 2))\n'
-        '    op.alter_column("u", "seen", type_=sa.TIMESTAMP(timezone=True), existing_type=sa.DateTime())\n'
         '    op.alter_column("u", "kind", type_=MyType(), existing_type=sa.String(10))'
     )
     assert of(found, "MRT418") == []
@@ -379,6 +378,38 @@ def test_MRT418_timestamptz_is_in_place_from_postgresql_12():
     down = '    op.execute("ALTER TABLE u ALTER COLUMN seen TYPE timestamp")'
     assert len(of(alembic(source, down, dialect="postgresql", dialect_version="11"), "MRT418")) == 1
     assert of(alembic(source, down, dialect="postgresql", dialect_version="12"), "MRT418") == []
+
+
+def test_MRT418_sqlalchemy_time_zone_flip_rewrites_before_postgresql_12_like_the_sql_form():
+    """`sa.DateTime(timezone=True)` is timestamptz: the same change as `ALTER COLUMN ... TYPE timestamptz`,
+    in both directions."""
+    to_tz = '    op.alter_column("u", "seen", type_=sa.DateTime(timezone=True), existing_type=sa.DateTime())'
+    to_plain = '    op.alter_column("u", "seen", type_=sa.TIMESTAMP(), existing_type=sa.TIMESTAMP(timezone=True))'
+    sql_to_plain = '    op.execute("ALTER TABLE u ALTER COLUMN seen TYPE timestamp")'
+    sql_down = '    op.execute("ALTER TABLE u ALTER COLUMN seen TYPE timestamptz")'
+    for found in (
+        alembic(to_tz, dialect="postgresql", dialect_version="11"),
+        alembic(to_plain, dialect="postgresql", dialect_version="11"),
+        alembic(sql_to_plain, sql_down, dialect="postgresql", dialect_version="11"),
+    ):
+        assert len(of(found, "MRT418")) == 1
+    assert "TIMESTAMP to TIMESTAMPTZ" in of(alembic(to_tz, dialect_version="11"), "MRT418")[0].message
+
+
+def test_MRT418_negative_time_zone_flip_in_place_from_postgresql_12_in_every_form():
+    sql_down = '    op.execute("ALTER TABLE u ALTER COLUMN seen TYPE timestamptz")'
+    for upgrade, downgrade in (
+        (
+            '    op.alter_column("u", "seen", type_=sa.TIMESTAMP(timezone=True), existing_type=sa.DateTime())',
+            "    pass\n",
+        ),
+        (
+            '    op.alter_column("u", "seen", type_=sa.DateTime(), existing_type=sa.DateTime(timezone=True))',
+            "    pass\n",
+        ),
+        ('    op.execute("ALTER TABLE u ALTER COLUMN seen TYPE timestamp")', sql_down),
+    ):
+        assert of(alembic(upgrade, downgrade, dialect="postgresql", dialect_version="12"), "MRT418") == []
 
 
 # -- MRT419 -------------------------------------------------------------------------------------------------------

@@ -118,7 +118,10 @@ TRIGGERS: dict[int, list[Case]] = {
         django("migrations.RunPython(forwards)"),
         django('migrations.RunSQL("UPDATE shop_user SET a = 1")'),
     ],
-    8: [alembic('op.alter_column("u", "name", type_=sa.String(10), existing_type=sa.String(50))')],
+    8: [
+        alembic('op.alter_column("u", "name", type_=sa.String(10), existing_type=sa.String(50))'),
+        alembic('op.alter_column("u", "v", type_=sa.DateTime(), existing_type=sa.DateTime(timezone=True))'),
+    ],
     10: [
         alembic("op.execute(\"ALTER TYPE mood ADD VALUE 'sad'\")"),
         alembic(
@@ -176,7 +179,14 @@ TRIGGERS: dict[int, list[Case]] = {
         alembic('op.execute("ALTER TABLE o ADD CONSTRAINT ex EXCLUDE USING gist (a WITH =)")'),
         django('migrations.AddConstraint("order", models.UniqueConstraint(fields=["a"], name="uq"))'),
     ],
-    23: [alembic('op.alter_column("o", "a", type_=sa.BigInteger(), existing_type=sa.Integer())')],
+    23: [
+        alembic('op.alter_column("o", "a", type_=sa.BigInteger(), existing_type=sa.Integer())'),
+        alembic(
+            'op.alter_column("u", "v", type_=sa.DateTime(timezone=True), existing_type=sa.DateTime())',
+            dialect="postgresql",
+            dialect_version="11",
+        ),
+    ],
     24: [
         alembic('op.add_column("o", sa.Column("t", sa.String, server_default=sa.text("gen_random_uuid()")))'),
         alembic(
@@ -315,11 +325,6 @@ GAPS: list[tuple[int, tuple[str, ...], Case]] = [
     (6, LEFTOVERS, alembic('op.execute("CREATE EXTENSION hstore")')),
     (6, LEFTOVERS, alembic('op.execute("CREATE POLICY own_rows ON t USING (true)")')),
     (6, LEFTOVERS, alembic('op.create_table_comment("t", "audit trail")')),
-    (
-        8,
-        ("MRT303",),
-        alembic('op.alter_column("u", "v", type_=sa.DateTime(), existing_type=sa.DateTime(timezone=True))'),
-    ),
     (11, LEFTOVERS, alembic('op.execute("ALTER TABLE t ALTER COLUMN id DROP IDENTITY")')),
     (11, LEFTOVERS, alembic('op.execute("ALTER TABLE t AUTO_INCREMENT = 1000")', dialect="mysql")),
     (
@@ -337,15 +342,6 @@ GAPS: list[tuple[int, tuple[str, ...], Case]] = [
         23,
         ("MRT418", "MRT423"),
         alembic('op.alter_column("o", "a", type_=sa.BigInteger(), existing_type=sa.Integer())', dialect="mysql"),
-    ),
-    (
-        23,
-        ("MRT418",),
-        alembic(
-            'op.alter_column("u", "v", type_=sa.DateTime(timezone=True), existing_type=sa.DateTime())',
-            dialect="postgresql",
-            dialect_version="11",
-        ),
     ),
     (
         24,
