@@ -73,6 +73,24 @@ def django_file(dependencies: str, extra: str = "", operations: str = "") -> str
     )
 
 
+# An app history: 0001 creates the Order model, each further migration runs its operations after the one before.
+# A Django AlterField states the new field only; the rules judge it against the definition in an earlier file.
+ORDER = (
+    'migrations.CreateModel("Order", [("id", models.BigAutoField(primary_key=True)), '
+    '("code", models.CharField(max_length=5, null=True)), ("a", models.IntegerField())])'
+)
+
+
+def django_history(*operations: str) -> Case:
+    files = {"shop/migrations/0001_initial.py": django_file("[]", "    initial = True\n", ORDER)}
+    previous = "0001_initial"
+    for number, ops in enumerate(operations, start=2):
+        name = f"{number:04d}_change"
+        files[f"shop/migrations/{name}.py"] = django_file(f"[('shop', '{previous}')]", operations=ops)
+        previous = name
+    return Case(files)
+
+
 INITIAL = revision("a1", "None", upgrade='op.create_table("p", sa.Column("id", sa.Integer, primary_key=True))')
 
 # Row -> migrations that, together, trigger every rule code the page lists for the row.
@@ -314,6 +332,18 @@ TRIGGERS: dict[int, list[Case]] = {
     58: [Case({ALEMBIC: HEADER + "def upgrade(:\n"})],
 }
 
+# Sub-cases a row names as reported that were gaps before (issue #3): each must trigger its rule on its own, not
+# only as one of a row's several triggers.
+UNIQUE_CODE = 'migrations.AlterField("order", "code", models.CharField(max_length=5, null=True, unique=True))'
+INDEXED_CODE = 'migrations.AlterField("order", "code", models.CharField(max_length=5, null=True, db_index=True))'
+CLOSED: list[tuple[int, str, Case]] = [
+    (16, "MRT407", django_history(INDEXED_CODE)),
+    (21, "MRT412", django_history('migrations.AlterField("order", "code", models.CharField(max_length=5))')),
+    (22, "MRT406", django_history(UNIQUE_CODE)),
+    (39, "MRT706", django_history(UNIQUE_CODE)),
+    (40, "MRT707", django_history('migrations.AlterField("order", "a", models.IntegerField(null=True))')),
+]
+
 # Sub-cases the page says mrt does not report: (row, the rules that would own the finding, a migration of that
 # kind). ANY stands for "any rule at all", for a migration on which mrt is entirely silent today.
 ANY = tuple(rule.code for rule in all_rules())
@@ -335,9 +365,11 @@ GAPS: list[tuple[int, tuple[str, ...], Case]] = [
             'op.create_foreign_key("fk", "o", "u", ["uid"], ["id"])',
         ),
     ),
-    (16, ("MRT407",), django('migrations.AlterField("order", "code", models.CharField(max_length=5, db_index=True))')),
-    (21, ("MRT412",), django('migrations.AlterField("order", "a", models.IntegerField())')),
-    (22, ("MRT406",), django('migrations.AlterField("user", "e", models.CharField(max_length=5, unique=True))')),
+    (
+        16,
+        ("MRT407",),
+        django_history('migrations.AlterField("order", "a", models.ForeignKey("shop.Customer", models.CASCADE))'),
+    ),
     (
         23,
         ("MRT418", "MRT423"),
@@ -372,8 +404,6 @@ GAPS: list[tuple[int, tuple[str, ...], Case]] = [
         ),
     ),
     (36, ANY, alembic('op.execute("ALTER SCHEMA billing RENAME TO invoicing")')),
-    (39, ("MRT706",), django('migrations.AlterField("user", "e", models.CharField(max_length=5, unique=True))')),
-    (40, ("MRT707",), django('migrations.AlterField("user", "e", models.IntegerField(null=True))')),
     (50, ("MRT803",), alembic(AUTOCOMMIT + '    op.execute("BEGIN")\n    op.execute("UPDATE o SET a = 1")')),
     (
         51,
@@ -447,6 +477,12 @@ def test_the_rules_named_for_a_row_fire_on_a_migration_of_that_row(row, tmp_path
         fired |= case.codes(tmp_path / str(i))
     codes, _ = ROWS[row]
     assert set(codes) - fired == set()
+
+
+@pytest.mark.parametrize(("row", "code", "case"), CLOSED, ids=[f"row{row}-{code}" for row, code, _ in CLOSED])
+def test_a_closed_gap_is_reported_by_the_rule_its_row_names(row, code, case, tmp_path):
+    assert code in ROWS[row][0]
+    assert code in case.codes(tmp_path)
 
 
 def test_every_gap_belongs_to_a_row_the_page_calls_incomplete():
