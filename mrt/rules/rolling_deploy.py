@@ -309,10 +309,10 @@ def incompatible_django_alter_field(
     docs=RuleDocs(
         what="`create_unique_constraint`, `create_index(unique=True)`, `ADD CONSTRAINT ... UNIQUE`, `CREATE UNIQUE "
         "INDEX`, Django `AddConstraint(UniqueConstraint(...))`, `AlterUniqueTogether`, on an existing table; and a "
-        "Django `AlterField` that adds `unique=True` or `primary_key=True`, judged against the field's previous "
-        "definition in the app's earlier migrations when `mrt check` reads the whole migrations directory (silent "
-        "when that definition is unknown). A unique column added in the same migration is not reported: the old "
-        "version does not write it.",
+        "Django `AlterField` that adds `unique=True` or `primary_key=True` to a field that was not unique, judged "
+        "against the field's previous definition in the app's earlier migrations when `mrt check` reads the whole "
+        "migrations directory (silent when that definition is unknown). A unique column added in the same "
+        "migration is not reported: the old version does not write it.",
         why="The old version does not know the rule: it keeps inserting rows that now violate it, and those writes "
         "fail (the migration itself fails if duplicates already exist).",
         instead="Release the application-side check (deduplicate and validate) first, clean existing duplicates, "
@@ -347,11 +347,13 @@ def new_unique_django_alter_field(
     migrations: list[MigrationAST], config: MRTConfig
 ) -> Iterator[tuple[MigrationAST, Hit]]:
     """A Django `AlterField` that makes a field unique or the primary key (the file alone does not say that it
-    was neither before)."""
+    was neither before). A unique field made the primary key rejects no value it did not reject before."""
     for change in _compat_changes(migrations):
         old, new, op = change.old, change.new, change.op
-        became_unique = new.unique and old.unique is False and old.primary_key is False
-        if became_unique or (new.primary_key and old.primary_key is False):
+        if old.unique is not False or old.primary_key is not False:
+            continue
+        became_unique = bool(new.unique)
+        if became_unique or new.primary_key:
             what = "unique=True" if became_unique else "primary_key=True"
             yield (
                 change.migration,

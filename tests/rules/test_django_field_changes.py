@@ -237,6 +237,14 @@ def test_MRT706_negative_django_field_added_in_the_same_migration_or_not_opted_i
     assert found(directory, "MRT706") == []
 
 
+def test_MRT706_negative_django_unique_field_made_the_primary_key(tmp_path):
+    """token was unique already: as the primary key it rejects no value it did not reject before (the new primary
+    key index is still built under lock: MRT406)."""
+    directory = history(tmp_path, alter("token", "models.CharField(max_length=40, unique=True, primary_key=True)"))
+    assert found(directory, "MRT706", **COMPAT) == []
+    assert len(found(directory, "MRT406")) == 1
+
+
 # -- MRT707: NULL, or no default, where the running version does not expect it -------------------------------------
 
 
