@@ -22,7 +22,7 @@ from mrt.analyzer import analyze_paths
 from mrt.rules import all_rules
 
 PAGE = Path(__file__).parents[2] / "docs" / "peer-coverage.md"
-ROW = re.compile(r"^\| (\d+) \| [^|]+ \| ([^|]+) \| (covered|partial|in progress|not static|not covered)\b")
+ROW = re.compile(r"^\| (\d+) \| [^|]+ \| ([^|]+) \| (covered|partial|not static|not covered)\b")
 OPT_IN = [rule.code for rule in all_rules() if not rule.default_enabled]
 # A downgrade that does something but undoes nothing, so the asymmetry rules have a downgrade to compare.
 UNRELATED = 'op.execute("SELECT 1")'
@@ -336,12 +336,16 @@ TRIGGERS: dict[int, list[Case]] = {
 # only as one of a row's several triggers.
 UNIQUE_CODE = 'migrations.AlterField("order", "code", models.CharField(max_length=5, null=True, unique=True))'
 INDEXED_CODE = 'migrations.AlterField("order", "code", models.CharField(max_length=5, null=True, db_index=True))'
+NARROWED_CODE = 'migrations.AlterField("order", "code", models.CharField(max_length=3, null=True))'
 CLOSED: list[tuple[int, str, Case]] = [
     (16, "MRT407", django_history(INDEXED_CODE)),
     (21, "MRT412", django_history('migrations.AlterField("order", "code", models.CharField(max_length=5))')),
     (22, "MRT406", django_history(UNIQUE_CODE)),
     (39, "MRT706", django_history(UNIQUE_CODE)),
     (40, "MRT707", django_history('migrations.AlterField("order", "a", models.IntegerField(null=True))')),
+    (8, "MRT303", django_history(NARROWED_CODE)),
+    (38, "MRT705", django_history(NARROWED_CODE)),
+    (23, "MRT418", django_history('migrations.AlterField("order", "a", models.CharField(max_length=20))')),
 ]
 
 # Sub-cases the page says mrt does not report: (row, the rules that would own the finding, a migration of that
@@ -453,7 +457,7 @@ def test_the_page_answers_every_row_of_the_survey_once():
 def test_the_summary_counts_match_the_table():
     statuses = [status for _, status in ROWS.values()]
     text = PAGE.read_text(encoding="utf-8")
-    for status in ("covered", "partial", "in progress", "not static", "not covered"):
+    for status in ("covered", "partial", "not static", "not covered"):
         rows = [str(n) for n, (_, s) in sorted(ROWS.items()) if s == status]
         summary = re.search(rf"^\| {status}[^|]* \| ([\d, ]+) \| (\d+) \|$", text, re.MULTILINE)
         assert summary, f"no summary line for {status!r}"
