@@ -8,9 +8,10 @@ Test modules keep only their own differences (default settings, a rule's filter)
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 from typing import Any
 
-from mrt import MRTConfig, RiskWarning, analyze_source
+from mrt import MRTConfig, RiskWarning, analyze_paths, analyze_source
 
 ALEMBIC = "migrations/versions/abc123_change.py"
 DJANGO = "shop/migrations/0003_change.py"
@@ -57,3 +58,35 @@ def of(findings: list[RiskWarning], code: str) -> list[RiskWarning]:
 
 def codes(findings: list[RiskWarning]) -> list[str]:
     return [f.code for f in findings]
+
+
+# -- Django app histories: rules that judge a migration against the earlier ones --------------------------------
+
+
+def django_migration(body: str, dependencies: str = "[]") -> str:
+    """A Django migration file: the header with `dependencies`, then `body` (class attributes, indented)."""
+    return textwrap.dedent(DJANGO_HEADER_TEMPLATE.format(dependencies=dependencies)) + body
+
+
+def alter(field: str, definition: str, extra: str = "") -> str:
+    """The body of a migration whose one operation is `AlterField` of the `order` model's `field`."""
+    return f"    operations = [migrations.AlterField(model_name='order', name='{field}', field={definition}{extra})]\n"
+
+
+def app_history(tmp_path: Path, initial: str, *bodies: str) -> str:
+    """Writes shop/migrations/0001_initial.py (`initial`'s body), then one file per body, each depending on the
+    one before; returns the migrations directory."""
+    directory = tmp_path / "shop" / "migrations"
+    directory.mkdir(parents=True)
+    (directory / "0001_initial.py").write_text(django_migration(initial), encoding="utf-8")
+    previous = "0001_initial"
+    for number, body in enumerate(bodies, start=2):
+        name = f"{number:04d}_change"
+        (directory / f"{name}.py").write_text(django_migration(body, f"[('shop', '{previous}')]"), encoding="utf-8")
+        previous = name
+    return str(directory)
+
+
+def found(directory: str, code: str, **settings: Any) -> list[RiskWarning]:
+    """The findings of rule `code` when the whole directory is checked."""
+    return [f for f in analyze_paths([directory], MRTConfig(**settings)) if f.code == code]

@@ -8,9 +8,9 @@ histories."""
 import textwrap
 from pathlib import Path
 
-from inline import DJANGO_HEADER_TEMPLATE
+from inline import alter, app_history, found
 
-from mrt import MRTConfig, analyze_paths
+from mrt import analyze_paths
 
 CREATE_ORDER = """
     initial = True
@@ -31,30 +31,9 @@ CREATE_ORDER = """
 """
 
 
-def migration(body: str, dependencies: str = "[]") -> str:
-    return textwrap.dedent(DJANGO_HEADER_TEMPLATE.format(dependencies=dependencies)) + body
-
-
-def alter(field: str, definition: str, extra: str = "") -> str:
-    return f"    operations = [migrations.AlterField(model_name='order', name='{field}', field={definition}{extra})]\n"
-
-
 def history(tmp_path, *bodies: str) -> str:
-    """Writes shop/migrations/0001_initial.py (the Order model), then one file per body, each depending on the
-    one before; returns the migrations directory."""
-    directory = tmp_path / "shop" / "migrations"
-    directory.mkdir(parents=True)
-    (directory / "0001_initial.py").write_text(migration(CREATE_ORDER), encoding="utf-8")
-    previous = "0001_initial"
-    for number, body in enumerate(bodies, start=2):
-        name = f"{number:04d}_change"
-        (directory / f"{name}.py").write_text(migration(body, f"[('shop', '{previous}')]"), encoding="utf-8")
-        previous = name
-    return str(directory)
-
-
-def found(directory: str, code: str, **settings):
-    return [f for f in analyze_paths([directory], MRTConfig(**settings)) if f.code == code]
+    """The Order model's app: 0001_initial creates it, then one migration per body."""
+    return app_history(tmp_path, CREATE_ORDER, *bodies)
 
 
 COMPAT = {"extend_select": ["MRT7"]}

@@ -4,9 +4,9 @@ change) judge it against the field's previous definition. These tests write smal
 
 import textwrap
 
-from inline import DJANGO_HEADER_TEMPLATE
+from inline import alter, app_history, django_migration, found
 
-from mrt import MRTConfig, analyze_paths
+from mrt import analyze_paths
 
 CREATE_ORDER = """
     initial = True
@@ -24,30 +24,9 @@ CREATE_ORDER = """
 """
 
 
-def migration(body: str, dependencies: str = "[]") -> str:
-    return textwrap.dedent(DJANGO_HEADER_TEMPLATE.format(dependencies=dependencies)) + body
-
-
-def alter(field: str, definition: str) -> str:
-    return f"    operations = [migrations.AlterField(model_name='order', name='{field}', field={definition})]\n"
-
-
 def history(tmp_path, *bodies: str) -> str:
-    """Writes shop/migrations/0001_initial.py (the Order model), then one file per body, each depending on the
-    one before; returns the migrations directory."""
-    directory = tmp_path / "shop" / "migrations"
-    directory.mkdir(parents=True)
-    (directory / "0001_initial.py").write_text(migration(CREATE_ORDER), encoding="utf-8")
-    previous = "0001_initial"
-    for number, body in enumerate(bodies, start=2):
-        name = f"{number:04d}_change"
-        (directory / f"{name}.py").write_text(migration(body, f"[('shop', '{previous}')]"), encoding="utf-8")
-        previous = name
-    return str(directory)
-
-
-def found(directory: str, code: str, **settings):
-    return [f for f in analyze_paths([directory], MRTConfig(**settings)) if f.code == code]
+    """The Order model's app: 0001_initial creates it, then one migration per body."""
+    return app_history(tmp_path, CREATE_ORDER, *bodies)
 
 
 COMPAT = {"extend_select": ["MRT7"]}
@@ -86,10 +65,12 @@ def test_MRT418_django_auto_field_to_big_auto_field(tmp_path):
     directory = tmp_path / "shop" / "migrations"
     history(tmp_path)
     (directory / "0001_initial.py").write_text(
-        migration(CREATE_ORDER.replace("BigAutoField", "AutoField")), encoding="utf-8"
+        django_migration(CREATE_ORDER.replace("BigAutoField", "AutoField")), encoding="utf-8"
     )
     (directory / "0002_change.py").write_text(
-        migration(alter("id", "models.BigAutoField(primary_key=True, serialize=False)"), "[('shop', '0001_initial')]"),
+        django_migration(
+            alter("id", "models.BigAutoField(primary_key=True, serialize=False)"), "[('shop', '0001_initial')]"
+        ),
         encoding="utf-8",
     )
     [finding] = found(str(directory), "MRT418")
@@ -170,9 +151,9 @@ def test_MRT418_django_squash_stands_for_the_migrations_it_replaces(tmp_path):
     squash = CREATE_ORDER.replace("models.CharField(max_length=100)", "models.IntegerField()").replace(
         "initial = True", "replaces = [('shop', '0001_initial'), ('shop', '0002_change')]"
     )
-    (directory / "0001_squashed_0002_change.py").write_text(migration(squash), encoding="utf-8")
+    (directory / "0001_squashed_0002_change.py").write_text(django_migration(squash), encoding="utf-8")
     (directory / "0003_change.py").write_text(
-        migration(alter("code", "models.BigIntegerField()"), "[('shop', '0002_change')]"), encoding="utf-8"
+        django_migration(alter("code", "models.BigIntegerField()"), "[('shop', '0002_change')]"), encoding="utf-8"
     )
     [finding] = found(str(directory), "MRT418")
     assert finding.file.endswith("0003_change.py")
@@ -185,9 +166,9 @@ def test_MRT303_negative_django_parallel_branch_definition_is_not_used(tmp_path)
     directory = tmp_path / "shop" / "migrations"
     history(tmp_path)
     after_initial = "[('shop', '0001_initial')]"
-    (directory / "0002_a.py").write_text(migration(alter("code", "models.TextField()"), after_initial), "utf-8")
+    (directory / "0002_a.py").write_text(django_migration(alter("code", "models.TextField()"), after_initial), "utf-8")
     (directory / "0002_b.py").write_text(
-        migration(alter("code", "models.CharField(max_length=100)"), after_initial), "utf-8"
+        django_migration(alter("code", "models.CharField(max_length=100)"), after_initial), "utf-8"
     )
     assert found(str(directory), "MRT303") == []
 
