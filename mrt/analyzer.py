@@ -105,6 +105,7 @@ def _analyze_files(
 ) -> tuple[list[MigrationAST], list[RiskWarning]]:
     migrations: list[MigrationAST] = []
     findings: list[RiskWarning] = []
+    extractors = [r for r in _enabled_rules(config) if r.project_check is not None and r.file_facts is not None]
     for found in found_files:
         try:
             text = read_source(found.path)
@@ -117,31 +118,27 @@ def _analyze_files(
         if with_fixes:
             attach_fixes(found_here, migration)
         findings.extend(found_here)
-        _keep_header_only(migration, config)
+        _keep_header_only(migration, extractors)
     findings.extend(_project_findings(_under_directories(migrations, paths), config))
     for migration in migrations:  # after the project pass, which may use a suppression too
         findings.extend(_unused_findings(migration, config))
     return migrations, findings
 
 
-def _keep_header_only(migration: MigrationAST, config: MRTConfig) -> None:
+def _keep_header_only(migration: MigrationAST, extractors: list[Rule]) -> None:
     """Release what only the file's own rules read (its operations and their indexes) once they ran.
 
     The project pass reads headers (revision ids, parents, dependencies, suppressions) and the few
-    facts a project rule extracts per file (`Rule.file_facts`, computed here while the model is whole),
-    so a batch run holds a few hundred bytes per file instead of its whole model: memory stays small
-    on a 10,000-revision history, and the collector has little to walk.
+    facts the `extractors` (project rules with `Rule.file_facts`) take from each file, computed here
+    while the model is whole. A batch run holds that instead of every model: memory stays small on a
+    10,000-revision history, and the collector has little to walk.
     """
-    for rule in _project_rules(config):
-        if rule.file_facts is not None and migration.framework in rule.frameworks:
-            file_facts(migration, rule.file_facts)
+    for rule in extractors:
+        if migration.framework in rule.frameworks:
+            file_facts(migration, rule.file_facts)  # type: ignore[arg-type]
     migration.ops = []
     for key in [k for k in migration.derived if k != "suppressions" and not k.startswith("facts:")]:
         del migration.derived[key]
-
-
-def _project_rules(config: MRTConfig) -> list[Rule]:
-    return [rule for rule in _enabled_rules(config) if rule.project_check is not None]
 
 
 def _under_directories(migrations: list[MigrationAST], paths: list[str]) -> list[MigrationAST]:
@@ -231,24 +228,11 @@ def _suppressions(migration: MigrationAST) -> Suppressions:
 def _unused_findings(migration: MigrationAST, config: MRTConfig) -> list[RiskWarning]:
     if migration.syntax_error is not None or migration.framework == UNKNOWN_FRAMEWORK:
         return []
-    if not _reports_unused(_enabled_rules(config)):
+    if not _selected(UNUSED_SUPPRESSION_CODE, config):
         return []
     if UNUSED_SUPPRESSION_CODE in config.ignored_for_path(migration.path):
         return []
     return _unused_suppressions(migration, _suppressions(migration), config)
-
-
-def _reports_unused(enabled: list[Rule]) -> bool:
-    """Whether the selection includes MRT903, asked once per selection rather than once per file."""
-    cached = _REPORTS_UNUSED.get(id(enabled))
-    if cached is None or cached[0] is not enabled:
-        if len(_REPORTS_UNUSED) > 64:
-            _REPORTS_UNUSED.clear()
-        cached = _REPORTS_UNUSED[id(enabled)] = (enabled, any(r.code == UNUSED_SUPPRESSION_CODE for r in enabled))
-    return cached[1]
-
-
-_REPORTS_UNUSED: dict[int, tuple[list[Rule], bool]] = {}
 
 
 def _enabled_rules(config: MRTConfig) -> list[Rule]:
