@@ -169,7 +169,12 @@ def django_drift(manage: str = "manage.py", *, settings: str | None = None) -> D
         return DriftResult(False, "No drift: the models match the migrations.")
     if done.returncode == 1 and "Migrations for" in done.stdout:
         return DriftResult(True, "Drift: the models have changes with no migration\n" + output)
-    raise DriftError(f"manage.py makemigrations --check exited {done.returncode}: {_last_line(output)}")
+    message = f"manage.py makemigrations --check exited {done.returncode}: {_last_line(output)}"
+    inherited = os.environ.get("DJANGO_SETTINGS_MODULE")
+    if inherited and not settings and inherited.split(".")[0] in output:
+        # manage.py only sets a default: the environment's value (another project's, often) wins
+        message += f" (DJANGO_SETTINGS_MODULE={inherited} from the environment was used: unset it or pass --settings)"
+    raise DriftError(message)
 
 
 def _first_line(exc: BaseException) -> str:

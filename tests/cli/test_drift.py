@@ -148,6 +148,9 @@ class Product(models.Model):
 @pytest.fixture
 def django_site(tmp_path, monkeypatch):
     pytest.importorskip("django")
+    # manage.py only sets a default: a DJANGO_SETTINGS_MODULE already in the environment (a shell's, or one
+    # an in-process Django verification left behind in this test session) would name another project.
+    monkeypatch.delenv("DJANGO_SETTINGS_MODULE", raising=False)
     monkeypatch.chdir(tmp_path)
     make_django_app(tmp_path)
     write(tmp_path / "manage.py", MANAGE)
@@ -160,6 +163,14 @@ def test_django_models_that_match_their_migrations(cli, django_site):
     result = cli("drift")
     assert result.stderr == ""
     assert (result.exit_code, result.stdout.strip()) == (0, "No drift: the models match the migrations.")
+
+
+def test_django_settings_inherited_from_the_environment_are_named_in_the_error(cli, django_site, monkeypatch):
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "othersite.settings")
+    result = cli("drift")
+    assert result.exit_code == 3
+    assert "No module named 'othersite'" in result.stderr
+    assert "DJANGO_SETTINGS_MODULE=othersite.settings from the environment was used" in result.stderr
 
 
 def test_django_model_change_without_a_migration_is_drift(cli, django_site):
