@@ -15,8 +15,8 @@ from mrt.config import MRTConfig
 from mrt.findings import ERROR, WARNING, Related
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
-from mrt.rules.django_fields import field_events, type_changes
-from mrt.rules.lock_context import existing, fresh_database, on_postgresql, with_time_zone
+from mrt.rules.django_fields import field_events, live_type_changes
+from mrt.rules.lock_context import on_postgresql, with_time_zone
 from mrt.rules.matching import (
     added_columns,
     downgrade,
@@ -238,10 +238,8 @@ def lossy_type_change(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 def lossy_django_alter_field(migrations: list[MigrationAST], config: MRTConfig) -> Iterator[tuple[MigrationAST, Hit]]:
     """Django `AlterField`s judged against the field's previous definition (the file alone does not say it).
     Initial and squashed migrations only run on an empty database: nothing there to lose."""
-    for change in type_changes(migrations):
+    for change in live_type_changes(migrations, config):
         m, op = change.migration, change.op
-        if fresh_database(m) or not existing(op) or not on_postgresql(m, config, op):
-            continue
         reason = narrowing(change.old.as_model_type(), change.new.as_model_type())
         if reason:
             message = f"Type change of {op.table}.{op.column} from {change.old} to {change.new} can lose data: {reason}"

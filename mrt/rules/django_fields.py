@@ -30,10 +30,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mrt.config import MRTConfig
 from mrt.graph import graphs_of
 from mrt.graph.core import Graph
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
+from mrt.rules.lock_context import existing, fresh_database, on_postgresql
 from mrt.rules.registry import file_facts
 
 
@@ -272,6 +274,15 @@ def type_changes(migrations: list[MigrationAST]) -> list[TypeChange]:
 
 
 _last: list[Any] = [None, [], []]
+
+
+def live_type_changes(migrations: list[MigrationAST], config: MRTConfig) -> Iterator[TypeChange]:
+    """The type changes MRT418, MRT705 and MRT303 judge: on a table that existed, in a migration that runs on
+    a database with rows (not initial or squashed), that may be PostgreSQL."""
+    for change in type_changes(migrations):
+        m, op = change.migration, change.op
+        if not fresh_database(m) and existing(op) and on_postgresql(m, config, op):
+            yield change
 
 
 def _apps(graph: Graph) -> Iterator[list[int]]:

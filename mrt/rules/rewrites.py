@@ -14,13 +14,12 @@ from mrt.dialect import MYSQL, POSTGRESQL, pg_version, target_dialect
 from mrt.findings import WARNING
 from mrt.model.migration import MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
-from mrt.rules.django_fields import field_events, type_changes
+from mrt.rules.django_fields import field_events, live_type_changes
 from mrt.rules.lock_context import (
     AUTO_FIELDS,
     SERIAL_TYPES,
     VOLATILE_FUNCTIONS,
     existing,
-    fresh_database,
     is_m2m,
     old_type,
     on_postgresql,
@@ -207,10 +206,8 @@ def rewriting_django_alter_field(
     migrations: list[MigrationAST], config: MRTConfig
 ) -> Iterator[tuple[MigrationAST, Hit]]:
     """Django `AlterField`s judged against the field's previous definition (the file alone does not say it)."""
-    for change in type_changes(migrations):
+    for change in live_type_changes(migrations, config):
         m, op = change.migration, change.op
-        if fresh_database(m) or not existing(op) or not on_postgresql(m, config, op):
-            continue
         reason = rewrite_reason(change.old.as_model_type(), change.new.as_model_type(), config)
         if reason:
             yield (

@@ -19,7 +19,7 @@ from mrt.findings import ERROR, WARNING
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
 from mrt.rules.asymmetry import narrowing
-from mrt.rules.django_fields import FieldChange, field_changes, field_events, type_changes
+from mrt.rules.django_fields import FieldChange, field_changes, field_events, live_type_changes
 from mrt.rules.lock_context import (
     AUTO_FIELDS,
     SERIAL_TYPES,
@@ -28,7 +28,6 @@ from mrt.rules.lock_context import (
     existing,
     fresh_database,
     old_type,
-    on_postgresql,
 )
 from mrt.rules.matching import same
 from mrt.rules.registry import ROLLING_DEPLOY, Hit, RuleDocs, history_check, hit, rule
@@ -286,10 +285,8 @@ def incompatible_django_alter_field(
     migrations: list[MigrationAST], config: MRTConfig
 ) -> Iterator[tuple[MigrationAST, Hit]]:
     """Django `AlterField`s judged against the field's previous definition (the file alone does not say it)."""
-    for change in type_changes(migrations):
+    for change in live_type_changes(migrations, config):
         m, op = change.migration, change.op
-        if fresh_database(m) or not existing(op) or not on_postgresql(m, config, op):
-            continue
         reason = narrowing(change.old.as_model_type(), change.new.as_model_type())
         if reason:
             message = (
