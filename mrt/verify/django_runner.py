@@ -27,11 +27,11 @@ from typing import Any
 from mrt.config import MRTConfig
 from mrt.verify import catalog as catalogs
 from mrt.verify import database, django_settings
-from mrt.verify.data import Row, read_rows
+from mrt.verify.data import Row
 from mrt.verify.django_ops import describe_irreversible
 from mrt.verify.errors import Interrupted, StepTimeout, VerifyError
 from mrt.verify.result import DOWNGRADE_FAILED, NOT_TESTED, TIMED_OUT, UPGRADE_FAILED, RevisionResult
-from mrt.verify.round_trip import Before, compare_restored
+from mrt.verify.round_trip import Before, compare_restored, top_up_rows
 from mrt.verify.seeding import Seeder
 from mrt.verify.timeout import Deadline
 from mrt.verify.watch import RAW_DBAPI_MARKERS, catalog_scope, touched_tables
@@ -475,17 +475,7 @@ class DjangoRunner:
         conn = self.connection
         names, objects = self._scope
         catalog = catalogs.refresh(conn, self._catalog, self._dirty, names=names, objects=objects, shapes=self._shapes)
-        tables = set(catalog.tables)
-        if self._dirty is None or self._catalog is None:
-            reread = tables
-        else:
-            reread = (set(self._dirty) | (tables - set(self._catalog.tables))) & tables
-        self._rows = {t: r for t, r in self._rows.items() if t in tables}
-        for table in reread:
-            self._rows[table] = read_rows(conn, table)
-        notes_before = len(self.seeder.notes)
-        self.seeder.seed(conn, catalog, self._rows, reread, None)  # re-reads the tables it filled into _rows
-        result.notes.extend(self.seeder.notes[notes_before:])
+        self._rows = top_up_rows(conn, self.seeder, catalog, self._catalog, self._dirty, self._rows, result)
         conn.commit()
         self._catalog = catalog
         self._dirty = set()

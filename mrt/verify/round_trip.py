@@ -1,5 +1,6 @@
-"""What both runners (Alembic and Django) do after a downgrade: compare the catalog and the seeded rows
-with the state before the upgrade, and report every difference on the revision's result."""
+"""What both runners (Alembic and Django) do around a step: before an upgrade, top up the seeded rows of
+the tables the last step changed; after a downgrade, compare the catalog and the seeded rows with the
+state before the upgrade, and report every difference on the revision's result."""
 
 from __future__ import annotations
 
@@ -20,6 +21,29 @@ class Before:
 
     catalog: catalogs.Catalog
     rows: dict[str, list[Row]]
+
+
+def top_up_rows(
+    conn: Any,
+    seeder: Any,
+    catalog: catalogs.Catalog,
+    previous: catalogs.Catalog | None,
+    dirty: set[str] | None,
+    rows: dict[str, list[Row]],
+    result: RevisionResult,
+) -> dict[str, list[Row]]:
+    """The seeded rows of every table in `catalog`: kept for the tables the last step left alone, re-read
+    for the ones it changed (`dirty`; None = all) or created, then topped up by the seeder. Its notes go
+    on `result`."""
+    tables = set(catalog.tables)
+    reread = tables if dirty is None or previous is None else (set(dirty) | (tables - set(previous.tables))) & tables
+    rows = {t: r for t, r in rows.items() if t in tables}
+    for table in reread:
+        rows[table] = read_rows(conn, table)
+    notes_before = len(seeder.notes)
+    seeder.seed(conn, catalog, rows, reread, None)  # re-reads the tables it filled into rows
+    result.notes.extend(seeder.notes[notes_before:])
+    return rows
 
 
 def compare_restored(

@@ -36,7 +36,7 @@ from mrt.verify.result import (
     UPGRADE_FAILED,
     RevisionResult,
 )
-from mrt.verify.round_trip import Before, compare_restored
+from mrt.verify.round_trip import Before, compare_restored, top_up_rows
 from mrt.verify.seeding import Seeder
 from mrt.verify.timeout import Deadline
 from mrt.verify.watch import StatementWatch, catalog_scope, mentioned_names, touched_tables, uses_raw_dbapi
@@ -452,15 +452,7 @@ class AlembicRunner:
             reshaped=True,
             mentioned=self._mentioned,
         )
-        names = set(catalog.tables)
-        reread = names if dirty is None or self._catalog is None else (set(dirty) | (names - set(self._catalog.tables)))
-        reread &= names
-        self._rows = {t: r for t, r in self._rows.items() if t in names}
-        for table in reread:
-            self._rows[table] = read_rows(conn, table)
-        notes_before = len(self.seeder.notes)
-        self.seeder.seed(conn, catalog, self._rows, reread, None)  # re-reads the tables it filled into _rows
-        result.notes.extend(self.seeder.notes[notes_before:])
+        self._rows = top_up_rows(conn, self.seeder, catalog, self._catalog, dirty, self._rows, result)
         conn.commit()
         self._catalog = catalog
         self._dirty = set()
