@@ -290,14 +290,18 @@ _CONTROL = {
     summary="BEGIN / COMMIT / ROLLBACK in migration SQL fight the transaction Alembic or Django already holds.",
     docs=RuleDocs(
         what="`BEGIN`, `START TRANSACTION`, `COMMIT`, `ROLLBACK` (or prepared-transaction commands) in "
-        "`op.execute` outside `autocommit_block()`, or in RunSQL of an atomic Django migration. SAVEPOINTs are "
-        "fine and not reported.",
+        "`op.execute` outside `autocommit_block()`, or in RunSQL of an atomic Django migration. Where no "
+        "transaction is managed (inside `autocommit_block()`, or with `atomic = False`), a `BEGIN` that no later "
+        "`COMMIT` or `ROLLBACK` ends. SAVEPOINTs are fine and not reported.",
         why="The framework runs the migration in its own transaction. A COMMIT in the middle makes the first half "
         "permanent even if the rest fails (no clean retry), and the version table is then updated in a different "
-        "transaction; a BEGIN only produces a warning and is then committed by the framework.",
+        "transaction; a BEGIN only produces a warning and is then committed by the framework. Outside a managed "
+        "transaction, a BEGIN that nothing commits leaves a transaction open: the statements after it are not "
+        "autocommitted (a CONCURRENTLY index build fails in it), and what they did is committed or rolled back by "
+        "whoever ends the connection.",
         instead="Alembic: put statements that must run outside a transaction (CONCURRENTLY, `ALTER TYPE ... ADD "
         "VALUE` before PostgreSQL 12) in `with op.get_context().autocommit_block():`. Django: `atomic = False` "
-        "on the migration.",
+        "on the migration. Where you open a transaction yourself, end it with `COMMIT` after its statements.",
         example="# Alembic\n"
         'op.execute("COMMIT")\n'
         "op.execute(\"ALTER TYPE status ADD VALUE 'archived'\")\n\n"
@@ -323,3 +327,29 @@ def transaction_control(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
         fix = "set atomic = False" if m.framework == DJANGO else "use op.get_context().autocommit_block()"
         side = "" if op.side == UPGRADE else " (downgrade)"
         yield hit(op, f"{statement} inside {where}{side} breaks the framework's transaction handling; {fix}")
+    yield from _uncommitted(m)
+
+
+_OPENS = frozenset({"TRANS_STMT_BEGIN", "TRANS_STMT_START"})
+_ENDS = frozenset({"TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK", "TRANS_STMT_PREPARE"})
+
+
+def _uncommitted(m: MigrationAST) -> Iterator[Hit]:
+    """BEGINs that no later COMMIT / ROLLBACK ends where no transaction is managed (squawk's
+    ban-uncommitted-transaction); one pass, the first unanswered BEGIN of each side reported."""
+    open_begin: dict[str, Operation] = {}
+    for op in m.ops:
+        if op.kind != Kind.TRANSACTION or in_transaction(m, op):
+            continue
+        statement = str(op.args.get("transaction"))
+        if statement in _OPENS:
+            open_begin.setdefault(op.side, op)
+        elif statement in _ENDS:
+            open_begin.pop(op.side, None)
+    for op in open_begin.values():
+        side = "" if op.side == UPGRADE else " (downgrade)"
+        yield hit(
+            op,
+            f"{_CONTROL[str(op.args.get('transaction'))]}{side} is never committed: the statements after it run in "
+            "a transaction that nothing here ends; add COMMIT after them, or drop the BEGIN",
+        )

@@ -136,3 +136,30 @@ def test_MRT803_negative_savepoint_autocommit_block_and_non_atomic():
     block = alembic('    with op.get_context().autocommit_block():\n        op.execute("COMMIT")')
     non_atomic = django('migrations.RunSQL("COMMIT", migrations.RunSQL.noop)', atomic=False)
     assert of(savepoint, "MRT803") == of(block, "MRT803") == of(non_atomic, "MRT803") == []
+
+
+def test_MRT803_begin_never_committed_in_an_autocommit_block():
+    """squawk's ban-uncommitted-transaction: the UPDATE runs in a transaction nothing in the block ends."""
+    found = alembic(
+        "    with op.get_context().autocommit_block():\n"
+        '        op.execute("BEGIN")\n'
+        '        op.execute("UPDATE orders SET state = 1")'
+    )
+    hits = of(found, "MRT803")
+    assert len(hits) == 1 and "never committed" in hits[0].message and "add COMMIT" in hits[0].message
+
+
+def test_MRT803_begin_never_committed_in_a_non_atomic_django_migration():
+    found = django('migrations.RunSQL("BEGIN; UPDATE shop_order SET x = 1;", migrations.RunSQL.noop)', atomic=False)
+    assert len(of(found, "MRT803")) == 1
+
+
+def test_MRT803_negative_begin_committed_in_the_autocommit_block():
+    found = alembic(
+        "    with op.get_context().autocommit_block():\n"
+        '        op.execute("BEGIN")\n'
+        '        op.execute("UPDATE orders SET state = 1")\n'
+        '        op.execute("COMMIT")'
+    )
+    non_atomic = django('migrations.RunSQL("BEGIN; UPDATE shop_order SET x = 1; COMMIT;")', atomic=False)
+    assert of(found, "MRT803") == of(non_atomic, "MRT803") == []
