@@ -59,15 +59,18 @@ class Suppressions:
         return [d for ds in self.by_line.values() for d in ds] + self.file_level
 
 
+NO_SUPPRESSIONS = Suppressions()  # never added to: `matches` and `all` only read
+
+
 def _names(directive: Directive, codes: tuple[str, ...]) -> bool:
     return ALL in directive.codes or any(code in directive.codes for code in codes)
 
 
 def parse_suppressions(source: str) -> Suppressions:
-    found = Suppressions()
     lowered = source.lower()
     if "noqa" not in lowered and "mrt:" not in lowered:
-        return found
+        return NO_SUPPRESSIONS  # most files: one shared empty answer, not an object per file of a batch
+    found = Suppressions()
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
-from typing import Any
+from typing import Any, NamedTuple
 
 from mrt.config import MRTConfig
 from mrt.findings import WARNING
 from mrt.model.migration import MigrationAST
-from mrt.model.ops import UPGRADE, Kind, Operation
-from mrt.rules.lock_context import on_postgresql
+from mrt.model.ops import UPGRADE, Kind, Operation, Span
+from mrt.rules.lock_context import condition_on_postgresql
 from mrt.rules.registry import LOCKS, Hit, RuleDocs, file_facts, project_rule
 
 _IMPLICITLY_UNIQUE = frozenset({"OneToOneField"})
@@ -89,12 +89,27 @@ def _django_column(column: dict[str, Any]) -> str | None:
     return name
 
 
+class _ForeignKey(NamedTuple):
+    """A foreign key one file declares: what the history check needs of its operation, not the operation
+    (a batch keeps these facts for every file after releasing the models)."""
+
+    table: str
+    columns: tuple[str, ...]
+    span: Span
+    condition: str | None
+    django: bool
+
+    @classmethod
+    def of(cls, op: Operation, table: str, columns: tuple[str, ...]) -> _ForeignKey:
+        return cls(table, columns, op.span, op.condition, op.origin == "django")
+
+
 def _scan(
     m: MigrationAST,
-) -> tuple[_Indexes, list[tuple[Operation, str, tuple[str, ...]]], AbstractSet[tuple[str, str]]]:
-    """Indexes built, foreign keys declared (op, table, columns) and columns created, in upgrade order."""
+) -> tuple[_Indexes, list[_ForeignKey], AbstractSet[tuple[str, str]]]:
+    """Indexes built, foreign keys declared and columns created, in upgrade order."""
     indexes = _Indexes()
-    foreign: list[tuple[Operation, str, tuple[str, ...]]] = []
+    foreign: list[_ForeignKey] = []
     created: set[tuple[str, str]] = set()
     for op in m.ops:
         if op.side != UPGRADE or not op.table:
@@ -112,23 +127,23 @@ def _scan(
                 if _column_indexed(column):
                     indexes.add(table, (name,))
                 elif _fk_column(column, django):
-                    foreign.append((op, table, (name,)))
+                    foreign.append(_ForeignKey.of(op, table, (name,)))
             for columns in op.args.get("indexed_columns") or ():
                 indexes.add(table, columns)
             for columns in op.args.get("fk_columns") or ():
-                foreign.append((op, table, tuple(columns)))
+                foreign.append(_ForeignKey.of(op, table, tuple(columns)))
         elif op.kind == Kind.ADD_COLUMN and op.column and not op.args.get("m2m"):
             created.add((table, op.column))
             if _column_indexed(op.args):
                 indexes.add(table, (op.column,))
             elif _fk_column(op.args, django):
-                foreign.append((op, table, (op.column,)))
+                foreign.append(_ForeignKey.of(op, table, (op.column,)))
         elif op.kind == Kind.CREATE_INDEX:
             indexes.add(table, () if op.args.get("together") else op.args.get("columns"))
         elif op.kind == Kind.CREATE_CONSTRAINT:
             ctype = op.args.get("constraint_type")
             if ctype == "foreignkey" and op.args.get("columns"):
-                foreign.append((op, table, tuple(op.args["columns"])))
+                foreign.append(_ForeignKey.of(op, table, tuple(op.args["columns"])))
             elif ctype in ("unique", "primary", "exclude", "UniqueConstraint"):
                 indexes.add(table, () if op.args.get("together") else op.args.get("columns"))
     if not foreign:  # what most files come to: keep nothing per file (a batch keeps these for every file)
@@ -188,11 +203,12 @@ def foreign_key_without_index(migrations: list[MigrationAST], config: MRTConfig)
             scanned.append((m, foreign, created))
     for m, foreign, created in scanned:
         reported: set[tuple[str, tuple[str, ...]]] = set()
-        for op, table, columns in foreign:
+        for fk in foreign:
+            table, columns = fk.table, fk.columns
             key = (table, columns)
-            if not columns or key in reported or not on_postgresql(m, config, op):
+            if not columns or key in reported or not condition_on_postgresql(m, config, fk.condition):
                 continue
-            if (table, columns[0]) not in created or history.covers(table, columns, op.origin == "django"):
+            if (table, columns[0]) not in created or history.covers(table, columns, fk.django):
                 continue
             reported.add(key)
             shown = ", ".join(columns)
@@ -201,7 +217,7 @@ def foreign_key_without_index(migrations: list[MigrationAST], config: MRTConfig)
                 Hit(
                     message=f"Foreign key {table}({shown}) has no index on the referencing side: deleting or re-keying a "
                     f"parent row scans {table!r}. Add an index that starts with {shown}",
-                    span=op.span,
+                    span=fk.span,
                     table=table,
                     column=columns[0],
                 ),

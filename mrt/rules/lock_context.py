@@ -106,8 +106,13 @@ def in_transaction(m: MigrationAST, op: Operation) -> bool:
 def on_postgresql(m: MigrationAST, config: MRTConfig, op: Operation) -> bool:
     """`may_be_postgresql` for `op`; most operations sit in no `if`, and then the answer is the file's,
     asked by a dozen rules per operation: kept per file (with the settings it was computed for)."""
-    if op.condition is not None:
-        return may_be_postgresql(m, config, op.condition)
+    return condition_on_postgresql(m, config, op.condition)
+
+
+def condition_on_postgresql(m: MigrationAST, config: MRTConfig, condition: str | None) -> bool:
+    """`on_postgresql` for an operation's `condition` alone (facts a batch keeps hold no operations)."""
+    if condition is not None:
+        return may_be_postgresql(m, config, condition)
     cached = m.derived.get("may_be_postgresql")
     if isinstance(cached, tuple) and cached[0] is config:
         return bool(cached[1])

@@ -216,10 +216,15 @@ def project_rule(
     return register
 
 
+_FACT_KEYS: dict[Callable[[MigrationAST], object], str] = {}
+
+
 def file_facts(migration: MigrationAST, facts: Callable[[MigrationAST], T]) -> T:
     """`facts(migration)`, computed once: kept from the per-file pass of a batch run (whose models
     are released afterwards), or computed now from a whole model (the language server's history)."""
-    key = f"facts:{facts.__module__}.{facts.__qualname__}"
+    key = _FACT_KEYS.get(facts)
+    if key is None:  # one key string per extractor, not one per file: a batch keeps it for every file
+        key = _FACT_KEYS[facts] = f"facts:{facts.__module__}.{facts.__qualname__}"
     if key not in migration.derived:
         migration.derived[key] = facts(migration)
     return migration.derived[key]  # type: ignore[return-value]
