@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from mrt.config import MRTConfig, code_matches
 from mrt.findings import RiskWarning
+from mrt.graph.build import branch_labels
 from mrt.model import MigrationAST, parse_migration
 from mrt.model.migration import ALEMBIC, DOWNGRADE_BODY, UNKNOWN_FRAMEWORK
 from mrt.model.ops import Span
@@ -70,7 +71,7 @@ def analyze_project(
 
     The CLI needs the migrations themselves, not only their findings: the revision graph for
     `--since`/`--min-revision`, and one JUnit test case per migration, clean or not. They come back
-    as headers: each file's operations are released once its rules ran (see `_keep_header_only`).
+    as headers: each file's operations and source are released once its rules ran (see `_keep_header_only`).
     """
     from mrt.discovery import discover
 
@@ -128,15 +129,19 @@ def _analyze_files(
 def _keep_header_only(migration: MigrationAST, extractors: list[Rule]) -> None:
     """Release what only the file's own rules read (its operations and their indexes) once they ran.
 
-    The project pass reads headers (revision ids, parents, dependencies, suppressions) and the few
-    facts the `extractors` (project rules with `Rule.file_facts`) take from each file, computed here
-    while the model is whole. A batch run holds that instead of every model: memory stays small on a
-    10,000-revision history, and the collector has little to walk.
+    The project pass reads headers (revision ids, parents, dependencies, suppressions, unreadable branch
+    labels) and the few facts the `extractors` (project rules with `Rule.file_facts`) take from each file,
+    computed here while the model is whole. A batch run holds that instead of every model and its source:
+    what a file costs after its own pass does not depend on its size, and the collector has little to walk.
     """
     for rule in extractors:
         if migration.framework in rule.frameworks:
             file_facts(migration, rule.file_facts)  # type: ignore[arg-type]
+    _suppressions(migration)
+    if migration.framework == ALEMBIC:
+        branch_labels(migration)  # read from the source when not literal: kept before the source goes
     migration.ops = []
+    migration.source = ""
     for key in [k for k in migration.derived if k != "suppressions" and not k.startswith("facts:")]:
         del migration.derived[key]
 

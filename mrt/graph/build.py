@@ -29,13 +29,24 @@ def _folder(m: MigrationAST) -> str:
 
 
 def branch_labels(m: MigrationAST) -> tuple[str, ...]:
-    """Literal branch labels; a label the parser could not read (`(cli.EXPAND_BRANCH,)`) is a unique one."""
+    """Literal branch labels; a label the parser could not read (`(cli.EXPAND_BRANCH,)`) is a unique one.
+
+    The answer is kept on the model when it needs the source, so a batch run can release the source
+    after the per-file pass (`mrt.analyzer` asks once per file before it does)."""
     if m.branch_labels:
         return m.branch_labels
-    start = m.source.find("branch_labels")  # the regex only from the first mention: most files have one, late
-    if start != -1 and _LABEL_ASSIGNED.search(m.source, start):
+    if _UNREAD_LABEL in m.derived or _label_assigned(m.source):
+        m.derived[_UNREAD_LABEL] = True
         return (f"<label of {m.path}>",)
     return ()
+
+
+_UNREAD_LABEL = "facts:unread_branch_label"
+
+
+def _label_assigned(source: str) -> bool:
+    start = source.find("branch_labels")  # the regex only from the first mention: most files have one, late
+    return start != -1 and _LABEL_ASSIGNED.search(source, start) is not None
 
 
 def alembic_graph(migrations: list[MigrationAST]) -> Graph:
