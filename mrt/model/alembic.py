@@ -59,6 +59,8 @@ _SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "drop_constraint": (("constraint_name", "table_name", "type_"), ("constraint_name", "type_")),
     "execute": (("sqltext",), ("sqltext",)),
     "bulk_insert": (("table", "rows"), ()),
+    "create_table_comment": (("table_name", "comment"), ("comment",)),
+    "drop_table_comment": (("table_name",), ()),
 }
 
 _CONSTRAINT_KIND = {
@@ -412,6 +414,16 @@ class AlembicReader:
         if "server_default" in args:
             node = args["server_default"]
             op.args["server_default"] = not (isinstance(node, ast.Constant) and node.value in (None, False))
+        if "comment" in args:  # for the comment rule: the column's comment changes
+            op.args["comment"] = True
+
+    def _op_create_table_comment(self, op: Operation, args: dict[str, ast.expr], call: ast.Call) -> None:
+        op.kind = Kind.COMMENT
+        op.table = self._str(args.get("table_name"))
+
+    def _op_drop_table_comment(self, op: Operation, args: dict[str, ast.expr], call: ast.Call) -> None:
+        op.kind = Kind.COMMENT
+        op.table = self._str(args.get("table_name"))
 
     def _op_create_index(self, op: Operation, args: dict[str, ast.expr], call: ast.Call) -> None:
         op.kind = Kind.CREATE_INDEX

@@ -269,10 +269,30 @@ def _translate_statement(stmt: Any) -> list[dict[str, Any]]:
     if isinstance(stmt, (ast.VacuumStmt, ast.ClusterStmt, ast.ReindexStmt)):
         return [{"kind": Kind.MAINTENANCE, "args": {"statement": name}}]
     if isinstance(stmt, ast.CommentStmt):
-        return [{"kind": Kind.COMMENT}]
+        return [_comment(stmt)]
+    if isinstance(stmt, ast.CreateSchemaStmt):  # for the asymmetry rule on schemas, extensions and policies
+        guard = {"if_not_exists": True} if stmt.if_not_exists else {}
+        return [{"kind": Kind.OTHER_SQL, "name": stmt.schemaname, "args": {"statement": name, **guard}}]
+    if isinstance(stmt, ast.CreatePolicyStmt):
+        table = stmt.table.relname if stmt.table else None
+        return [{"kind": Kind.OTHER_SQL, "name": stmt.policy_name, "table": table, "args": {"statement": name}}]
     if isinstance(stmt, ast.DropdbStmt):  # for the destructive raw-SQL rule: every table of the database goes
         return [{"kind": Kind.OTHER_SQL, "name": stmt.dbname, "args": {"statement": name, "drop": "DATABASE"}}]
     return [{"kind": Kind.OTHER_SQL, "args": {"statement": name}}]
+
+
+def _comment(stmt: Any) -> dict[str, Any]:
+    """`COMMENT ON TABLE t` / `COMMENT ON COLUMN t.c`: the commented table and column (other objects keep
+    their last name only)."""
+    from pglast import enums
+
+    names = _names(getattr(stmt.object, "items", None) or stmt.object)
+    kind = enums.ObjectType(stmt.objtype).name
+    if kind == "OBJECT_COLUMN" and len(names) >= 2:
+        return {"kind": Kind.COMMENT, "table": names[-2], "column": names[-1]}
+    if kind == "OBJECT_TABLE" and names:
+        return {"kind": Kind.COMMENT, "table": names[-1]}
+    return {"kind": Kind.COMMENT, "name": names[-1] if names else None}
 
 
 def _function_names(expr: Any) -> tuple[str, ...]:
@@ -391,6 +411,17 @@ def _drop(stmt: Any) -> list[dict[str, Any]]:
     object_type = enums.ObjectType(stmt.removeType).name
     kind = _DROP_KINDS.get(object_type)
     if kind is None:
+        if object_type == "OBJECT_POLICY":  # DROP POLICY p ON t: the object is (..., t, p)
+            names = _names(stmt.objects[0]) if stmt.objects else []
+            table = names[-2] if len(names) > 1 else None
+            return [
+                {
+                    "kind": Kind.OTHER_SQL,
+                    "name": names[-1] if names else None,
+                    "table": table,
+                    "args": {"drop": "POLICY"},
+                }
+            ]
         if object_type == "OBJECT_SCHEMA":  # for the destructive raw-SQL rule
             names = [getattr(obj, "sval", None) for obj in stmt.objects or ()]
             # CASCADE drops the tables inside too; without it PostgreSQL refuses to drop a non-empty schema.

@@ -466,3 +466,156 @@ def column_change_not_reverted(m: MigrationAST, config: MRTConfig) -> Iterator[H
             yield hit(
                 op, f"{op.table}.{op.column}: the {' and '.join(changes)} change is not reverted by the downgrade"
             )
+
+
+_CREATED_OBJECTS = {"CreateSchemaStmt": "Schema", "CreatePolicyStmt": "Policy"}
+
+
+def _owned_object(op: Operation) -> str | None:
+    """The noun for a schema, extension or policy this upgrade creates and therefore owns. `IF NOT EXISTS`
+    only makes sure the object is there (often one an earlier migration created): dropping it on the way
+    down could remove what the previous revision needs, so such a statement owns nothing."""
+    if op.args.get("if_not_exists") or op.name is None:
+        return None
+    if op.kind == Kind.CREATE_EXTENSION:
+        return "Extension"
+    return _CREATED_OBJECTS.get(str(op.args.get("statement"))) if op.kind == Kind.OTHER_SQL else None
+
+
+def _object_dropped(m: MigrationAST, op: Operation, noun: str) -> bool:
+    down = downgrade(m)
+    if noun == "Extension":
+        return bool(down.named(Kind.DROP_EXTENSION, op.name))
+    if noun == "Schema":
+        return any(
+            d.args.get("drop") == "SCHEMA" and any(same(s, op.name) for s in d.args.get("schemas") or (d.name,))
+            for d in down.of(Kind.OTHER_SQL)
+        )
+    return down.drops_table(op.table) or any(
+        d.args.get("drop") == "POLICY" and (d.table is None or op.table is None or same(d.table, op.table))
+        for d in down.named(Kind.OTHER_SQL, op.name)
+    )
+
+
+@rule(
+    code="MRT311",
+    kinds=(Kind.OTHER_SQL, Kind.CREATE_EXTENSION),
+    name="Schema, extension or policy left behind by downgrade",
+    category=ASYMMETRY,
+    severity=WARNING,
+    summary="The upgrade creates a schema, extension or row-level security policy and the downgrade does not drop it.",
+    compares_downgrade=True,
+    docs=RuleDocs(
+        what="`CREATE SCHEMA`, `CREATE EXTENSION` or `CREATE POLICY` in the upgrade's raw SQL (Django: a RunSQL "
+        "with a reverse_sql) with no `DROP SCHEMA` / `DROP EXTENSION` / `DROP POLICY` of it in the downgrade (a "
+        "policy also goes with its table). `CREATE ... IF NOT EXISTS` is not reported: it makes sure an object "
+        "exists that an earlier migration may own. Django's `CreateExtension` operations reverse themselves.",
+        why="After a rollback the object is still there. A policy keeps filtering the rows the old application "
+        "reads and writes, and the next upgrade fails on 'already exists' for all three, so a rolled-back release "
+        "cannot be deployed again.",
+        instead="Drop the object in the downgrade (a schema after the tables in it), or create it with "
+        "`IF NOT EXISTS` when the migration only needs it to be there.",
+        example="# Alembic\n"
+        "def upgrade():\n"
+        '    op.execute("CREATE POLICY own_rows ON orders USING (owner = current_user)")\n\n\n'
+        "def downgrade():\n"
+        "    pass\n\n\n"
+        "# Django\n"
+        "migrations.RunSQL(\n"
+        '    "CREATE POLICY own_rows ON shop_order USING (owner = current_user)",\n'
+        "    reverse_sql=migrations.RunSQL.noop,\n"
+        ")\n",
+        fixed="# Alembic\n"
+        "def downgrade():\n"
+        '    op.execute("DROP POLICY own_rows ON orders")\n\n\n'
+        "# Django\n"
+        "migrations.RunSQL(\n"
+        '    "CREATE POLICY own_rows ON shop_order USING (owner = current_user)",\n'
+        '    reverse_sql="DROP POLICY own_rows ON shop_order",\n'
+        ")\n",
+    ),
+)
+def object_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    opaque = bool(downgrade(m).of(Kind.RAW_SQL))  # SQL mrt cannot read may well drop it
+    for op in explicit_upgrade_ops(m, Kind.OTHER_SQL, Kind.CREATE_EXTENSION):
+        noun = _owned_object(op)
+        if noun is None or opaque or _object_dropped(m, op, noun):
+            continue
+        on = f" on {op.table!r}" if noun == "Policy" and op.table else ""
+        yield hit(
+            op,
+            f"{noun} {op.name!r}{on} is created by the upgrade and still exists after the downgrade: "
+            f"the next upgrade fails on 'already exists'; drop it in the downgrade",
+            related=_downgrade_note(m, f"downgrade() does not drop {op.name!r}"),
+        )
+
+
+def _comment_target(op: Operation) -> str:
+    if op.table and op.column:
+        return f"column {op.table}.{op.column}"
+    return f"table {op.table!r}" if op.table else repr(op.name)
+
+
+def _comment_restored(m: MigrationAST, op: Operation) -> bool:
+    down = downgrade(m)
+    if op.column:
+        return bool(
+            down.drops_column(op.table, op.column)
+            or down.on_column(Kind.COMMENT, op.table, op.column)
+            or any("comment" in d.args for d in down.on_column(Kind.ALTER_COLUMN, op.table, op.column))
+        )
+    if op.table:
+        return down.drops_table(op.table) or any(d.column is None for d in down.on_table(Kind.COMMENT, op.table))
+    return bool(down.named(Kind.COMMENT, op.name))
+
+
+@rule(
+    code="MRT312",
+    kinds=(Kind.COMMENT, Kind.ALTER_COLUMN),
+    name="Comment not restored by downgrade",
+    category=ASYMMETRY,
+    severity=WARNING,
+    summary="The upgrade sets or removes a table or column comment and the downgrade does not put the old one back.",
+    compares_downgrade=True,
+    docs=RuleDocs(
+        what="`op.create_table_comment`, `op.drop_table_comment`, `op.alter_column(..., comment=...)` or "
+        "`COMMENT ON` in the upgrade, on a table or column that existed before, when the downgrade neither sets "
+        "that comment again nor drops the table or column. Django's `AlterModelTableComment` and a field's "
+        "`db_comment` are reversed by Django itself; a RunSQL `COMMENT ON` is judged by its reverse_sql.",
+        why="After a rollback the catalog documents the new schema, not the one in use: the comment describes "
+        "columns and meanings the old application does not have, and the catalog no longer matches what the old "
+        "revision's autogenerate or `inspectdb` expects.",
+        instead="Restore the previous comment in the downgrade (`existing_comment` is what Alembic's autogenerate "
+        "writes for it), or drop it when there was none.",
+        example="# Alembic\n"
+        "def upgrade():\n"
+        '    op.create_table_comment("orders", "One row per checkout")\n\n\n'
+        "def downgrade():\n"
+        "    pass\n\n\n"
+        "# Django\n"
+        "migrations.RunSQL(\"COMMENT ON TABLE shop_order IS 'One row per checkout'\", migrations.RunSQL.noop)\n",
+        fixed="# Alembic\n"
+        "def downgrade():\n"
+        '    op.drop_table_comment("orders", existing_comment="One row per checkout")\n\n\n'
+        "# Django\n"
+        "migrations.RunSQL(\n"
+        "    \"COMMENT ON TABLE shop_order IS 'One row per checkout'\",\n"
+        '    reverse_sql="COMMENT ON TABLE shop_order IS NULL",\n'
+        ")\n",
+    ),
+)
+def comment_not_restored(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    if downgrade(m).of(Kind.RAW_SQL):
+        return  # SQL mrt cannot read may well restore it
+    new_columns = added_columns(m)
+    for op in explicit_upgrade_ops(m, Kind.COMMENT, Kind.ALTER_COLUMN):
+        if op.kind == Kind.ALTER_COLUMN and "comment" not in op.args:
+            continue
+        if op.new_table or (op.table and op.column and (op.table.lower(), op.column.lower()) in new_columns):
+            continue  # the downgrade drops the new table or column with its comment (MRT306/MRT307 otherwise)
+        if not _comment_restored(m, op):
+            yield hit(
+                op,
+                f"The comment on {_comment_target(op)} is changed by the upgrade and not restored by "
+                "the downgrade; set the previous comment (or none) again in the downgrade",
+            )

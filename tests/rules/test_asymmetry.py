@@ -366,3 +366,86 @@ def downgrade():
 """
     )
     assert codes(found) == []
+
+
+# -- MRT311: schemas, extensions and policies ---------------------------------------------------------------
+
+
+def _revision(upgrade: str, downgrade: str = 'op.execute("SELECT 1")') -> str:
+    return HEADER + f"\ndef upgrade():\n    {upgrade}\n\ndef downgrade():\n    {downgrade}\n"
+
+
+@pytest.mark.parametrize(
+    ("statement", "named"),
+    [
+        ("CREATE SCHEMA reporting", "Schema 'reporting'"),
+        ("CREATE EXTENSION hstore", "Extension 'hstore'"),
+        ("CREATE POLICY own_rows ON orders USING (owner = current_user)", "Policy 'own_rows' on 'orders'"),
+    ],
+)
+def test_MRT311_object_created_by_the_upgrade_survives_the_downgrade(lint, statement, named):
+    found = [f for f in lint(_revision(f'op.execute("{statement}")')) if f.code == "MRT311"]
+    assert len(found) == 1 and found[0].message.startswith(named) and "drop it in the downgrade" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("statement", "drop"),
+    [
+        ("CREATE SCHEMA reporting", "DROP SCHEMA reporting"),
+        ("CREATE EXTENSION hstore", "DROP EXTENSION IF EXISTS hstore"),
+        ("CREATE POLICY own_rows ON orders USING (true)", "DROP POLICY own_rows ON orders"),
+        ("CREATE POLICY own_rows ON orders USING (true)", "DROP TABLE orders"),
+    ],
+)
+def test_MRT311_negative_dropped_by_the_downgrade(lint, statement, drop):
+    assert "MRT311" not in codes(lint(_revision(f'op.execute("{statement}")', f'op.execute("{drop}")')))
+
+
+def test_MRT311_negative_if_not_exists_only_makes_sure_the_object_is_there(lint):
+    """An earlier migration may own the extension; dropping it on the way down would break that revision."""
+    found = lint(_revision('op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")'))
+    assert "MRT311" not in codes(found)
+
+
+# -- MRT312: comments ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "upgrade",
+    [
+        'op.create_table_comment("orders", "One row per checkout")',
+        'op.alter_column("orders", "total", comment="In cents", existing_type=sa.Integer())',
+        "op.execute(\"COMMENT ON COLUMN orders.total IS 'In cents'\")",
+    ],
+)
+def test_MRT312_comment_not_restored_by_the_downgrade(lint, upgrade):
+    assert codes(lint(_revision(upgrade))) == ["MRT312"]
+
+
+@pytest.mark.parametrize(
+    ("upgrade", "downgrade"),
+    [
+        (
+            'op.create_table_comment("orders", "One row per checkout")',
+            'op.drop_table_comment("orders", existing_comment="One row per checkout")',
+        ),
+        (
+            'op.alter_column("orders", "total", comment="In cents", existing_type=sa.Integer())',
+            'op.alter_column("orders", "total", comment=None, existing_comment="In cents")',
+        ),
+        ("op.execute(\"COMMENT ON COLUMN orders.total IS 'In cents'\")", 'op.drop_column("orders", "total")'),
+    ],
+)
+def test_MRT312_negative_comment_restored_or_its_column_dropped(lint, upgrade, downgrade):
+    assert "MRT312" not in codes(lint(_revision(upgrade, downgrade)))
+
+
+def test_MRT312_negative_comment_on_a_column_the_migration_adds(lint):
+    found = lint(
+        _revision(
+            'op.add_column("orders", sa.Column("total", sa.Integer))\n'
+            '    op.alter_column("orders", "total", comment="In cents")',
+            'op.drop_column("orders", "total")',
+        )
+    )
+    assert codes(found) == []
