@@ -9,11 +9,13 @@ string formatting, and transaction control statements inside the migration's own
 from __future__ import annotations
 
 import ast
+import logging
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from mrt.config import MRTConfig
-from mrt.dialect import MYSQL, target_dialect
+from mrt.dialect import MYSQL, POSTGRESQL, SQLITE, branch_dialects, target_dialect
 from mrt.findings import ERROR, WARNING
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation, Span
@@ -353,3 +355,91 @@ def _uncommitted(m: MigrationAST) -> Iterator[Hit]:
             f"{_CONTROL[str(op.args.get('transaction'))]}{side} is never committed: the statements after it run in "
             "a transaction that nothing here ends; add COMMIT after them, or drop the BEGIN",
         )
+
+
+# Statement types sqlglot builds when it recognises only the first keyword (`exp.Command`): not a reading.
+_UNREAD = ("Command",)
+_TEMPLATE = re.compile(rf"\b{PLACEHOLDER}\b|\$\d")
+_SQLGLOT = {POSTGRESQL: "postgres"}
+_NAMES = {MYSQL: "MySQL", SQLITE: "SQLite", POSTGRESQL: "PostgreSQL"}
+
+
+@lru_cache(maxsize=1024)
+def _read_by(sql: str, dialect: str) -> bool:
+    """Whether sqlglot parses `sql` into statements it understands, in `dialect`. Imported here only, on the
+    first statement PostgreSQL's grammar rejected: a quarter of a second no PostgreSQL project pays."""
+    import sqlglot
+    from sqlglot.errors import ErrorLevel
+
+    log = logging.getLogger("sqlglot")
+    level = log.level
+    log.setLevel(logging.ERROR)  # its "falling back to a Command" warning is this rule's finding, not a log line
+    try:
+        parsed = sqlglot.parse(sql, read=_SQLGLOT.get(dialect, dialect), error_level=ErrorLevel.RAISE)
+    except Exception:  # sqlglot raises several error types; all mean "not readable"
+        return False
+    finally:
+        log.setLevel(level)
+    return all(statement is not None and type(statement).__name__ not in _UNREAD for statement in parsed)
+
+
+def _dialects(m: MigrationAST, config: MRTConfig, op: Operation) -> tuple[str, ...]:
+    """The engines the statement may run on: its `if dialect...` branch, the project's target, or any."""
+    branch = branch_dialects(op.condition)
+    if branch:
+        return tuple(sorted(branch))
+    target = target_dialect(m, config)
+    return (target,) if target else (POSTGRESQL, MYSQL, SQLITE)
+
+
+@rule(
+    code="MRT805",
+    kinds=(Kind.RAW_SQL,),
+    name="Raw SQL mrt cannot parse",
+    category=RAW_SQL,
+    severity=WARNING,
+    summary="SQL in the migration that no parser mrt has can read: no rule checks it, and it may not run at all.",
+    docs=RuleDocs(
+        what="A literal SQL statement (`op.execute`, `conn.execute`, RunSQL) that PostgreSQL's own grammar "
+        "rejects and, unless the project targets PostgreSQL, that sqlglot cannot read as MySQL or SQLite either "
+        "(its `if dialect ...` branch or the project's `dialect` narrows the choice). Statements built with "
+        "string formatting or bind parameters are templates and not judged; SQL mrt cannot see at all (a "
+        "variable, a call) is left to MRT104.",
+        why="Either the statement has a typo and the migration fails at deploy time (on PostgreSQL halfway "
+        "through the revision's transaction, on MySQL after the DDL before it is committed), or it is valid "
+        "in a dialect mrt cannot read, and then no rule looks at what it drops, locks or rewrites: the "
+        "finding says where mrt is blind.",
+        instead="Fix the statement; if it is valid for your database, write it with Alembic or Django "
+        "operations where you can, or suppress the finding on that line with the reason.",
+        example="# Alembic\n"
+        'op.execute("ALTER TABLE orders ADD COLUM note text")\n\n'
+        "# Django\n"
+        "migrations.RunSQL(\"UPDATE shop_order SET note = '' WHER note IS NULL\", migrations.RunSQL.noop)\n",
+        fixed="# Alembic\n"
+        'op.execute("ALTER TABLE orders ADD COLUMN note text")\n\n'
+        "# Django\n"
+        "migrations.RunSQL(\"UPDATE shop_order SET note = '' WHERE note IS NULL\", migrations.RunSQL.noop)\n",
+    ),
+)
+def sql_does_not_parse(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    for op in m.ops:
+        if op.kind != Kind.RAW_SQL or not op.sql or op.args.get("formatted") or _TEMPLATE.search(op.sql):
+            continue
+        dialects = _dialects(m, config, op)
+        others = [d for d in dialects if d != POSTGRESQL]
+        if any(_read_by(op.sql, d) for d in others):
+            continue
+        if dialects == (POSTGRESQL,):
+            message = "PostgreSQL's grammar rejects this SQL: the migration fails when it runs"
+        else:
+            readers = " or ".join(_NAMES[d] for d in others)
+            message = (
+                f"mrt cannot parse this SQL (neither PostgreSQL's grammar nor sqlglot as {readers} reads it): no rule "
+                "checks what it does, and a typo in it fails the migration when it runs"
+            )
+        yield hit(op, f"{message}: {_excerpt(op.sql)}")
+
+
+def _excerpt(sql: str) -> str:
+    text = " ".join(sql.split())
+    return repr(text if len(text) <= 60 else text[:57] + "...")

@@ -331,7 +331,7 @@ TRIGGERS: dict[int, list[Case]] = {
         alembic('op.execute("CREATE TABLE t (id serial PRIMARY KEY)")', 'op.execute("DROP TABLE t")'),
     ],
     56: [alembic("op.execute(f\"UPDATE o SET a = '{value}'\")")],
-    58: [Case({ALEMBIC: HEADER + "def upgrade(:\n"})],
+    58: [Case({ALEMBIC: HEADER + "def upgrade(:\n"}), alembic('op.execute("UPDATE o SET a = 1 WHER id = 2")')],
 }
 
 # Sub-cases a row names as reported that were gaps before (issue #3): each must trigger its rule on its own, not
@@ -353,6 +353,7 @@ CLOSED: list[tuple[int, str, Case]] = [
     (6, "MRT311", alembic('op.execute("CREATE POLICY own_rows ON t USING (true)")')),
     (6, "MRT312", alembic('op.create_table_comment("t", "audit trail")')),
     (6, "MRT312", alembic("op.execute(\"COMMENT ON COLUMN t.a IS 'audit'\")")),
+    (58, "MRT805", alembic('op.execute("ALTER TABLE o ADD COLUM x int")', 'op.execute("ALTER TABLE o DROP COLUMN x")')),
     (50, "MRT803", alembic(AUTOCOMMIT + '    op.execute("BEGIN")\n    op.execute("UPDATE o SET a = 1")')),
 ]
 
@@ -434,7 +435,6 @@ GAPS: list[tuple[int, tuple[str, ...], Case]] = [
     ),
     (54, ("MRT426",), alembic('op.add_column("o", sa.Column("' + "c" * 70 + '", sa.Integer))')),
     (54, ANY, alembic('op.execute("CREATE TABLE t (a int, a int)")', 'op.execute("DROP TABLE t")')),
-    (58, ANY, alembic('op.execute("ALTER TABLE o ADD COLUM x int")', 'op.execute("ALTER TABLE o DROP COLUMN x")')),
 ]
 
 

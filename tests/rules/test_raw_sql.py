@@ -163,3 +163,48 @@ def test_MRT803_negative_begin_committed_in_the_autocommit_block():
     )
     non_atomic = django('migrations.RunSQL("BEGIN; UPDATE shop_order SET x = 1; COMMIT;")', atomic=False)
     assert of(found, "MRT803") == of(non_atomic, "MRT803") == []
+
+
+# -- MRT805 ---------------------------------------------------------------------------------------------------------
+
+
+def test_MRT805_sql_with_a_typo_is_reported_so_the_user_knows_mrt_is_blind_there():
+    found = of(alembic('    op.execute("ALTER TABLE orders ADD COLUM note text")'), "MRT805")
+    assert len(found) == 1
+    assert (
+        "mrt cannot parse this SQL" in found[0].message
+        and "'ALTER TABLE orders ADD COLUM note text'" in found[0].message
+    )
+
+
+def test_MRT805_on_postgresql_a_statement_its_grammar_rejects_fails_the_migration():
+    found = inline.alembic(
+        '    op.execute("UPDATE orders SET note = 1 WHER id = 2")', "    op.execute('SELECT 1')\n", dialect="postgresql"
+    )
+    assert of(found, "MRT805")[0].message.startswith("PostgreSQL's grammar rejects this SQL")
+
+
+def test_MRT805_django_runsql():
+    found = django("migrations.RunSQL(\"UPDATE shop_order SET note = '' WHER note IS NULL\", migrations.RunSQL.noop)")
+    assert len(of(found, "MRT805")) == 1
+
+
+def test_MRT805_negative_other_dialects_sqlglot_reads_and_templates():
+    """MySQL backticks, SQLite PRAGMAs and MySQL-only ALTERs parse as their dialect; SQL with bind parameters or
+    interpolated parts is a template, not a statement to judge."""
+    found = alembic(
+        '    op.execute("SELECT `TABLE_NAME` FROM `information_schema`.`COLUMNS`")\n'
+        '    op.execute("PRAGMA foreign_keys=OFF")\n'
+        '    op.execute("ALTER TABLE bindings DROP PRIMARY KEY, ADD PRIMARY KEY(port_id, host)")\n'
+        '    op.execute(sa.text("UPDATE t SET a = 1 WHERE id IN :ids"))\n'
+        '    op.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} {columns}")'
+    )
+    assert of(found, "MRT805") == []
+
+
+def test_MRT805_negative_a_branch_for_another_engine_is_read_in_its_dialect():
+    found = alembic(
+        "    if op.get_bind().dialect.name == 'mysql':\n"
+        '        op.execute("ALTER TABLE tags CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")'
+    )
+    assert of(found, "MRT805") == []
