@@ -17,7 +17,6 @@ needs a non-atomic migration of its own). An index built by any migration of the
 from __future__ import annotations
 
 from collections.abc import Iterator
-from collections.abc import Set as AbstractSet
 from typing import Any, NamedTuple
 
 from mrt.config import MRTConfig
@@ -37,18 +36,11 @@ class _Indexes:
         self.by_table: dict[str, list[tuple[str, ...]]] = {}
         self.unknown: set[str] = set()
 
-    def merge(self, other: _Indexes) -> None:
-        for table, indexes in other.by_table.items():
-            self.by_table.setdefault(table, []).extend(indexes)
-        self.unknown |= other.unknown
-
-    def add(self, table: str | None, columns: Any) -> None:
-        if not table:
-            return
+    def add(self, table: str, columns: tuple[str, ...]) -> None:
         if not columns:
             self.unknown.add(table)
-            return
-        self.by_table.setdefault(table, []).append(tuple(str(c).lstrip("-") for c in columns))
+        else:
+            self.by_table.setdefault(table, []).append(columns)
 
     def covers(self, table: str, columns: tuple[str, ...], django: bool) -> bool:
         if table in self.unknown:
@@ -98,19 +90,24 @@ class _ForeignKey(NamedTuple):
     span: Span
     condition: str | None
     django: bool
+    new_column: bool = False  # its first column is created by the same migration
 
     @classmethod
     def of(cls, op: Operation, table: str, columns: tuple[str, ...]) -> _ForeignKey:
         return cls(table, columns, op.span, op.condition, op.origin == "django")
 
 
-def _scan(
-    m: MigrationAST,
-) -> tuple[_Indexes, list[_ForeignKey], AbstractSet[tuple[str, str]]]:
-    """Indexes built, foreign keys declared and columns created, in upgrade order."""
-    indexes = _Indexes()
+def _scan(m: MigrationAST) -> tuple[tuple[_Built, ...], tuple[_ForeignKey, ...]]:
+    """Indexes built and foreign keys declared (on a column the migration creates or not), in upgrade
+    order. Tuples, not the `_Indexes` the history check joins them into: a batch keeps these facts for
+    every file."""
+    built: list[_Built] = []
     foreign: list[_ForeignKey] = []
     created: set[tuple[str, str]] = set()
+
+    def index(table: str, columns: Any) -> None:
+        built.append((table, tuple(str(c).lstrip("-") for c in columns or ())))  # no columns: unreadable
+
     for op in m.ops:
         if op.side != UPGRADE or not op.table:
             continue
@@ -118,41 +115,39 @@ def _scan(
         table = op.table
         if op.kind == Kind.CREATE_TABLE:
             if op.args.get("index_options"):
-                indexes.unknown.add(table)
+                index(table, ())
             for column in op.args.get("columns") or ():
                 name = _django_column(column) if django else column.get("name")
                 if not name:
                     continue
                 created.add((table, name))
                 if _column_indexed(column):
-                    indexes.add(table, (name,))
+                    index(table, (name,))
                 elif _fk_column(column, django):
                     foreign.append(_ForeignKey.of(op, table, (name,)))
             for columns in op.args.get("indexed_columns") or ():
-                indexes.add(table, columns)
+                index(table, columns)
             for columns in op.args.get("fk_columns") or ():
                 foreign.append(_ForeignKey.of(op, table, tuple(columns)))
         elif op.kind == Kind.ADD_COLUMN and op.column and not op.args.get("m2m"):
             created.add((table, op.column))
             if _column_indexed(op.args):
-                indexes.add(table, (op.column,))
+                index(table, (op.column,))
             elif _fk_column(op.args, django):
                 foreign.append(_ForeignKey.of(op, table, (op.column,)))
         elif op.kind == Kind.CREATE_INDEX:
-            indexes.add(table, () if op.args.get("together") else op.args.get("columns"))
+            index(table, () if op.args.get("together") else op.args.get("columns"))
         elif op.kind == Kind.CREATE_CONSTRAINT:
             ctype = op.args.get("constraint_type")
             if ctype == "foreignkey" and op.args.get("columns"):
                 foreign.append(_ForeignKey.of(op, table, tuple(op.args["columns"])))
             elif ctype in ("unique", "primary", "exclude", "UniqueConstraint"):
-                indexes.add(table, () if op.args.get("together") else op.args.get("columns"))
-    if not foreign:  # what most files come to: keep nothing per file (a batch keeps these for every file)
-        return (indexes if indexes.by_table or indexes.unknown else _NO_INDEXES), foreign, _NOTHING_CREATED
-    return indexes, foreign, created
+                index(table, () if op.args.get("together") else op.args.get("columns"))
+    keys = tuple(fk._replace(new_column=(fk.table, fk.columns[0]) in created) for fk in foreign if fk.columns)
+    return tuple(built), keys
 
 
-_NO_INDEXES = _Indexes()  # shared, never added to (`merge` only reads its argument)
-_NOTHING_CREATED: frozenset[tuple[str, str]] = frozenset()
+_Built = tuple[str, tuple[str, ...]]  # (table, leading columns of an index it gets); no columns: unreadable
 
 
 @project_rule(
@@ -197,18 +192,19 @@ def foreign_key_without_index(migrations: list[MigrationAST], config: MRTConfig)
     for m in migrations:
         if m.replaces or not m.is_migration:
             continue  # a squashed migration repeats the migrations it replaces
-        indexes, foreign, created = file_facts(m, _scan)
-        history.merge(indexes)
+        built, foreign = file_facts(m, _scan)
+        for table, columns in built:
+            history.add(table, columns)
         if foreign:
-            scanned.append((m, foreign, created))
-    for m, foreign, created in scanned:
+            scanned.append((m, foreign))
+    for m, foreign in scanned:
         reported: set[tuple[str, tuple[str, ...]]] = set()
         for fk in foreign:
             table, columns = fk.table, fk.columns
             key = (table, columns)
-            if not columns or key in reported or not condition_on_postgresql(m, config, fk.condition):
+            if key in reported or not fk.new_column or not condition_on_postgresql(m, config, fk.condition):
                 continue
-            if (table, columns[0]) not in created or history.covers(table, columns, fk.django):
+            if history.covers(table, columns, fk.django):
                 continue
             reported.add(key)
             shown = ", ".join(columns)
