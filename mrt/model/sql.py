@@ -19,7 +19,9 @@ from mrt.model.ops import Kind, Operation, Span
 from mrt.model.pyexpr import PLACEHOLDER
 
 # MySQL-only ALTER TABLE syntax that PostgreSQL's grammar rejects; only these statements pay for sqlglot.
-_MYSQL_HINT = re.compile(r"\b(ALGORITHM|LOCK)\s*=|\bALTER\s+TABLE\b.*\b(MODIFY|CHANGE)\b|`", re.IGNORECASE | re.DOTALL)
+_MYSQL_HINT = re.compile(
+    r"\b(ALGORITHM|LOCK)\s*=|\bAUTO_INCREMENT\b|\bALTER\s+TABLE\b.*\b(MODIFY|CHANGE)\b|`", re.IGNORECASE | re.DOTALL
+)
 _BIND_PARAM = re.compile(r"(?<![:\w]):(\w+)|%\(\w+\)s|%s")
 
 
@@ -477,16 +479,22 @@ def _mysql_ops(text: str) -> tuple[tuple[tuple[str, Any], ...], ...] | None:
             options["mysql_algorithm"] = option.this.name.upper()
         elif isinstance(option, exp.LockProperty):
             options["mysql_lock"] = option.this.name.upper()
+        elif isinstance(option, exp.AutoIncrementProperty):  # `AUTO_INCREMENT = n` moves the table's counter
+            options["mysql_auto_increment"] = option.this.name
     out: list[dict[str, Any]] = []
     for action in tree.args.get("actions") or ():
         if isinstance(action, exp.ColumnDef):
-            out.append({"kind": Kind.ADD_COLUMN, "column": action.name, "args": {"type": _mysql_type(action)}})
+            out.append({"kind": Kind.ADD_COLUMN, "column": action.name, "args": _mysql_column(action)})
         elif isinstance(action, exp.ModifyColumn) and isinstance(action.this, exp.ColumnDef):
             column = action.this
             renamed = action.args.get("rename_from")
             if renamed is not None and renamed.name != column.name:
                 out.append({"kind": Kind.RENAME_COLUMN, "column": renamed.name, "new_name": column.name})
-            out.append({"kind": Kind.ALTER_COLUMN, "column": column.name, "args": {"type": _mysql_type(column)}})
+            args = {"type": _mysql_type(column)}
+            charset = column.find(exp.CharacterSetColumnConstraint)
+            if charset is not None:  # a new character set re-encodes every value: a table copy
+                args["mysql_charset"] = charset.this.name.lower()
+            out.append({"kind": Kind.ALTER_COLUMN, "column": column.name, "args": args})
         elif isinstance(action, exp.Drop) and action.args.get("kind") == "COLUMN":
             for dropped in action.args.get("tables") or ():
                 out.append({"kind": Kind.DROP_COLUMN, "column": dropped.name})
@@ -503,6 +511,22 @@ def _mysql_ops(text: str) -> tuple[tuple[tuple[str, Any], ...], ...] | None:
 def _mysql_statement(text: str) -> list[dict[str, Any]] | None:
     ops = _mysql_ops(text)
     return None if ops is None else [dict(item) for item in ops]
+
+
+def _mysql_column(column: Any) -> dict[str, Any]:
+    """What an added MySQL column declares that the lock rules read: its type, the functions its DEFAULT
+    calls (`DEFAULT (uuid())`), and AUTO_INCREMENT, which fills every existing row."""
+    from sqlglot import exp
+
+    info: dict[str, Any] = {"type": _mysql_type(column)}
+    default = column.find(exp.DefaultColumnConstraint)
+    if default is not None:
+        info["server_default"] = True
+        functions = (f.name if isinstance(f, exp.Anonymous) else f.sql_name() for f in default.find_all(exp.Func))
+        info["default_functions"] = tuple(name.lower() for name in functions if name)
+    if column.find(exp.AutoIncrementColumnConstraint) is not None:
+        info["generated"] = "auto_increment"
+    return info
 
 
 def _mysql_type(column: Any) -> dict[str, Any] | None:

@@ -53,6 +53,17 @@ def _pre_11(config: MRTConfig) -> bool:
     return version is not None and version < (11, 0)
 
 
+# A DEFAULT calling one of these cannot be added INSTANT or INPLACE on MySQL and MariaDB: each existing row needs
+# its own value, so the server copies the table (checked on MariaDB 10.11: ALGORITHM=INSTANT and INPLACE are
+# refused with "Try ALGORITHM=COPY"). RAND() is left out: MariaDB evaluates it once and adds the column instantly.
+MYSQL_COPYING_DEFAULTS = frozenset({"uuid", "uuid_short", "sysdate", "nextval"})
+
+
+def on_mysql(m: MigrationAST, config: MRTConfig, op: Operation) -> bool:
+    """The operation runs on MySQL/MariaDB: the target says so, or its SQL only parses as MySQL."""
+    return target_dialect(m, config) == MYSQL or op.args.get("dialect") == MYSQL
+
+
 @rule(
     code="MRT404",
     kinds=(Kind.ADD_COLUMN,),
@@ -64,36 +75,57 @@ def _pre_11(config: MRTConfig) -> bool:
     docs=RuleDocs(
         what="`ADD COLUMN` on an existing table whose database default calls a volatile function: raw SQL "
         '`DEFAULT gen_random_uuid()`, Alembic `server_default=sa.text("uuid_generate_v4()")`, Django '
-        "`db_default=RandomUUID()`. A Python-side `default=` (Alembic or Django) is not a database default and "
-        "is not reported; neither are constant or stable defaults such as `now()`.",
+        "`db_default=RandomUUID()`. On MySQL/MariaDB (the target is MySQL, or the SQL only parses as MySQL), an "
+        "expression default that calls `UUID()`, `UUID_SHORT()`, `SYSDATE()` or `NEXTVAL()`, such as `DEFAULT "
+        '(uuid())` or `server_default=sa.text("(uuid())")`. A Python-side `default=` (Alembic or Django) is not '
+        "a database default and is not reported; neither are constant or stable defaults such as `now()` / "
+        "`CURRENT_TIMESTAMP`.",
         why="PostgreSQL 11+ stores a constant default in the catalog and adds the column instantly, but a volatile "
         "default must be computed per row: the table is rewritten under an ACCESS EXCLUSIVE lock, blocking reads "
-        "and writes for the duration.",
+        "and writes for the duration. MySQL and MariaDB refuse ALGORITHM=INSTANT and INPLACE for such a column and "
+        "copy the whole table (ALGORITHM=COPY), with writes blocked until the copy ends.",
         instead="Add the column without a default (or with a constant one), set the volatile default with "
-        "`ALTER COLUMN ... SET DEFAULT` (affects new rows only), and backfill existing rows in batches.",
+        "`ALTER COLUMN ... SET DEFAULT` (affects new rows only), and backfill existing rows in batches. On "
+        "MySQL/MariaDB the column add is then INSTANT and the `SET DEFAULT (uuid())` a metadata change.",
         example="# Alembic\n"
-        'op.add_column("orders", sa.Column("token", UUID, server_default=sa.text("gen_random_uuid()")))\n\n'
+        'op.add_column("orders", sa.Column("token", UUID, server_default=sa.text("gen_random_uuid()")))\n'
+        "# Alembic, MySQL\n"
+        'op.add_column("orders", sa.Column("token", sa.String(36), server_default=sa.text("(uuid())")))\n\n'
         "# Django\n"
         'migrations.AddField("order", "token", models.UUIDField(db_default=RandomUUID()))\n',
         fixed="# Alembic\n"
         'op.add_column("orders", sa.Column("token", UUID, nullable=True))\n'
         'op.alter_column("orders", "token", server_default=sa.text("gen_random_uuid()"))\n'
-        "# ...then backfill existing rows in batches, outside this migration\n\n"
+        "# ...then backfill existing rows in batches, outside this migration\n"
+        "# Alembic, MySQL\n"
+        'op.add_column("orders", sa.Column("token", sa.String(36), nullable=True))\n'
+        'op.alter_column("orders", "token", server_default=sa.text("(uuid())"), existing_type=sa.String(36))\n\n'
         "# Django\n"
         'migrations.AddField("order", "token", models.UUIDField(null=True))\n'
         "migrations.RunSQL(\n"
         '    "ALTER TABLE shop_order ALTER COLUMN token SET DEFAULT gen_random_uuid()",\n'
         '    "ALTER TABLE shop_order ALTER COLUMN token DROP DEFAULT",\n'
-        ")\n",
+        ")\n"
+        "# Django, MySQL: the same RunSQL with SET DEFAULT (uuid())\n",
     ),
 )
 @per_call
 def volatile_default(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
-    if _pre_11(config):
-        return  # MRT405 reports every default before PostgreSQL 11
     for op in m.ops:
-        if op.kind != Kind.ADD_COLUMN or not existing(op) or not on_postgresql(m, config, op):
+        if op.kind != Kind.ADD_COLUMN or not existing(op):
             continue
+        if on_mysql(m, config, op):
+            copying = sorted(default_functions(op) & MYSQL_COPYING_DEFAULTS)
+            if copying:
+                yield hit(
+                    op,
+                    f"Column {qualified_column(op)} gets a per-row default ({copying[0]}()): MySQL/MariaDB cannot add it "
+                    f"INSTANT or INPLACE and copy {quoted_table(op)} (ALGORITHM=COPY) with writes blocked. Add it "
+                    "without the default, SET DEFAULT in a second ALTER, backfill in batches",
+                )
+            continue
+        if _pre_11(config) or not on_postgresql(m, config, op):
+            continue  # MRT405 reports every default before PostgreSQL 11
         volatile = sorted(default_functions(op) & VOLATILE_FUNCTIONS)
         if volatile:
             yield hit(
@@ -232,7 +264,7 @@ def _generated_kind(op: Operation) -> str | None:
     if name in SERIAL_TYPES:
         return "serial"
     field = (args.get("type") or {}).get("name")
-    if op.origin == "django" and field in AUTO_FIELDS:
+    if (op.origin == "django" and field in AUTO_FIELDS) or args.get("generated") == "auto_increment":
         return "auto-increment"
     return None
 
@@ -245,14 +277,16 @@ def _generated_kind(op: Operation) -> str | None:
     severity=WARNING,
     summary="Adding a serial/identity/stored generated column fills every row: a table rewrite under lock.",
     docs=RuleDocs(
-        what="`ADD COLUMN` of a `serial`/`bigserial` type, `GENERATED ... AS IDENTITY`, or `GENERATED ALWAYS AS "
-        "(...) STORED` (Alembic `sa.Identity()` / `sa.Computed()`, Django `AutoField`/`BigAutoField`, "
-        "`GeneratedField(db_persist=True)`) on a table that existed before the migration. Virtual generated "
-        "columns are not reported.",
-        why="Every existing row gets a value computed at ALTER time, so PostgreSQL rewrites the table (and MySQL "
-        "copies it) while holding ACCESS EXCLUSIVE.",
+        what="`ADD COLUMN` of a `serial`/`bigserial` type, `GENERATED ... AS IDENTITY`, `GENERATED ALWAYS AS "
+        "(...) STORED`, or MySQL `AUTO_INCREMENT` (Alembic `sa.Identity()` / `sa.Computed()`, Django "
+        "`AutoField`/`BigAutoField`, `GeneratedField(db_persist=True)`) on a table that existed before the "
+        "migration. Virtual generated columns are not reported.",
+        why="Every existing row gets a value computed at ALTER time, so PostgreSQL rewrites the table while holding "
+        "ACCESS EXCLUSIVE. MySQL copies the table to add an AUTO_INCREMENT column, and MariaDB rebuilds it with "
+        "LOCK=SHARED at best (it refuses LOCK=NONE): writes wait for the whole rebuild.",
         instead="Add a plain nullable column, fill it in batches (from a sequence, or the expression), then attach "
-        "the default / identity / constraint. For generated values, consider a view or a trigger.",
+        "the default / identity / constraint. For generated values, consider a view or a trigger. On MySQL, run "
+        "the ALTER with an online schema tool (gh-ost, pt-online-schema-change).",
         example="# Alembic\n"
         'op.add_column("orders", sa.Column("total_cents", sa.Integer, sa.Computed("total * 100")))\n\n'
         "# Django\n"
@@ -274,7 +308,14 @@ def generated_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
         if op.kind != Kind.ADD_COLUMN or not existing(op):
             continue
         kind = _generated_kind(op)
-        if kind and target_dialect(m, config) != "sqlite":
+        if kind == "auto-increment" and on_mysql(m, config, op):
+            yield hit(
+                op,
+                f"AUTO_INCREMENT column {qualified_column(op)} is numbered for every existing row: MySQL copies "
+                f"{quoted_table(op)} and MariaDB rebuilds it, with writes blocked (LOCK=NONE is refused). Use an online "
+                "schema tool (gh-ost, pt-online-schema-change)",
+            )
+        elif kind and target_dialect(m, config) != "sqlite":
             yield hit(
                 op,
                 f"{kind.capitalize()} column {qualified_column(op)} is filled for every existing row: {quoted_table(op)} is "
