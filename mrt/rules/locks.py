@@ -697,6 +697,62 @@ def missing_lock_timeout(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
             return
 
 
+_SET_STATEMENT_TIMEOUT = re.compile(
+    r"\bSET\s+(SESSION\s+|LOCAL\s+)?statement_timeout\b|set_config\s*\(\s*'statement_timeout'", re.IGNORECASE
+)
+
+
+@rule(
+    code="MRT806",
+    name="Lock-taking DDL without statement_timeout",
+    category=LOCKS,
+    severity=WARNING,
+    default_enabled=False,
+    summary="DDL on an existing table runs without a statement_timeout: a step that takes longer than planned "
+    "holds its lock for as long as it runs (opt-in, PostgreSQL).",
+    docs=RuleDocs(
+        what="The first operation of a migration that locks an existing table (ALTER TABLE, CREATE/DROP INDEX, "
+        "constraints) when the migration has not run `SET statement_timeout` (or `set_config('statement_timeout', "
+        "...)`) before it: squawk's require-statement-timeout, beside MRT420's lock_timeout. Reported once per "
+        "migration, on PostgreSQL only (MySQL's `max_execution_time` bounds SELECTs, not DDL). Off by default, "
+        "because many projects set the timeout once in env.py or the database settings: enable with "
+        '`extend_select = ["MRT806"]` if yours does not.',
+        why="`lock_timeout` bounds the wait for the lock, not the time the lock is then held. An ALTER that turns "
+        "out to rewrite the table, a constraint check or an index build on a table larger than planned holds its "
+        "lock until it finishes, and every query on the table waits that long.",
+        instead="Set a statement timeout for the DDL (`SET statement_timeout = '5s'` at the start of the "
+        "migration, or `SET LOCAL` inside its transaction), and raise it explicitly for a step that is meant to "
+        "run long, such as a batched backfill.",
+        example="# Alembic\n"
+        "def upgrade():\n    op.execute(\"SET lock_timeout = '5s'\")\n"
+        '    op.create_check_constraint("ck_users_age", "users", "age >= 0")\n\n\n'
+        "# Django\n"
+        'operations = [migrations.AddConstraint("user", models.CheckConstraint(check=Q(age__gte=0), name="ck"))]\n',
+        fixed="# Alembic\n"
+        "def upgrade():\n    op.execute(\"SET lock_timeout = '5s'\")\n    op.execute(\"SET statement_timeout = '15s'\")\n"
+        '    op.create_check_constraint("ck_users_age", "users", "age >= 0")\n\n\n'
+        "# Django\n"
+        "operations = [\n    migrations.RunSQL(\"SET statement_timeout = '15s'\", migrations.RunSQL.noop),\n"
+        '    migrations.AddConstraint("user", models.CheckConstraint(check=Q(age__gte=0), name="ck")),\n]\n',
+    ),
+)
+@per_call
+def missing_statement_timeout(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    for op in m.ops:
+        if op.side != UPGRADE:
+            continue
+        if op.sql and _SET_STATEMENT_TIMEOUT.search(op.sql):
+            return
+        lock = lock_taken(m, op)
+        if lock and on_postgresql(m, config, op):
+            yield hit(
+                op,
+                f"{lock} lock on {quoted_table(op)} is taken without a statement_timeout: if the step runs longer "
+                "than planned, every query on the table waits until it ends. SET statement_timeout first",
+            )
+            return
+
+
 # -- MRT421: long transactions --------------------------------------------------------------------------------------
 
 

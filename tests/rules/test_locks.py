@@ -455,6 +455,28 @@ def test_MRT420_negative_lock_timeout_set_first_or_not_selected():
     assert of(with_timeout, "MRT420") == of(default, "MRT420") == []
 
 
+# -- MRT806 (opt-in) --------------------------------------------------------------------------------------------------
+
+
+def test_MRT806_lock_timeout_alone_does_not_bound_how_long_the_lock_is_held():
+    found = alembic(
+        '    op.execute("SET lock_timeout = \'5s\'")\n    op.create_check_constraint("ck_age", "users", "age >= 0")',
+        extend_select=["MRT806"],
+    )
+    hits = of(found, "MRT806")
+    assert len(hits) == 1 and "statement_timeout" in hits[0].message and hits[0].line == 10
+
+
+def test_MRT806_negative_statement_timeout_set_first_on_mysql_or_not_selected():
+    with_timeout = alembic(
+        '    op.execute("SET LOCAL statement_timeout = \'15s\'")\n    op.add_column("users", sa.Column("x", sa.Integer))',
+        extend_select=["MRT806"],
+    )
+    mysql = alembic('    op.add_column("users", sa.Column("x", sa.Integer))', extend_select=["MRT806"], dialect="mysql")
+    default = alembic('    op.add_column("users", sa.Column("x", sa.Integer))')
+    assert of(with_timeout, "MRT806") == of(mysql, "MRT806") == of(default, "MRT806") == []
+
+
 # -- MRT421 -------------------------------------------------------------------------------------------------------
 
 

@@ -354,6 +354,7 @@ CLOSED: list[tuple[int, str, Case]] = [
     (6, "MRT312", alembic('op.create_table_comment("t", "audit trail")')),
     (6, "MRT312", alembic("op.execute(\"COMMENT ON COLUMN t.a IS 'audit'\")")),
     (58, "MRT805", alembic('op.execute("ALTER TABLE o ADD COLUM x int")', 'op.execute("ALTER TABLE o DROP COLUMN x")')),
+    (26, "MRT806", alembic('op.execute("SET lock_timeout = \'5s\'")\nop.add_column("o", sa.Column("x", sa.Integer))')),
     (50, "MRT803", alembic(AUTOCOMMIT + '    op.execute("BEGIN")\n    op.execute("UPDATE o SET a = 1")')),
     (24, "MRT404", alembic('op.execute("ALTER TABLE o ADD COLUMN t varchar(36) DEFAULT (uuid())")', dialect="mysql")),
     (25, "MRT419", alembic('op.execute("ALTER TABLE o ADD COLUMN n int AUTO_INCREMENT UNIQUE")', dialect="mysql")),
@@ -385,11 +386,6 @@ GAPS: list[tuple[int, tuple[str, ...], Case]] = [
         23,
         ("MRT418", "MRT423"),
         alembic('op.alter_column("o", "a", type_=sa.BigInteger(), existing_type=sa.Integer())', dialect="mysql"),
-    ),
-    (
-        26,
-        ("MRT420",),
-        alembic('op.execute("SET lock_timeout = \'5s\'")\nop.add_column("o", sa.Column("x", sa.Integer))'),
     ),
     (
         27,
