@@ -388,7 +388,10 @@ def _alter_table(stmt: Any) -> list[dict[str, Any]]:
         elif sub == at.AT_ValidateConstraint:
             ops.append({"kind": Kind.VALIDATE_CONSTRAINT, "table": table, "name": cmd.name})
         else:
-            ops.append({"kind": Kind.OTHER_SQL, "table": table, "args": {"statement": at(sub).name}})
+            other: dict[str, Any] = {"kind": Kind.OTHER_SQL, "table": table, "args": {"statement": at(sub).name}}
+            if sub in (at.AT_AddIdentity, at.AT_SetIdentity, at.AT_DropIdentity):
+                other["column"] = cmd.name  # for the sequence rule: the column whose numbering changes
+            ops.append(other)
     return ops
 
 
