@@ -197,6 +197,10 @@ def _translate_statement(stmt: Any) -> list[dict[str, Any]]:
             return [{"kind": Kind.RENAME_TABLE, "table": table, "new_name": stmt.newname}]
         if rtype == enums.ObjectType.OBJECT_INDEX:
             return [{"kind": Kind.RENAME_INDEX, "name": table, "new_name": stmt.newname}]
+        if rtype == enums.ObjectType.OBJECT_SCHEMA:  # for the rolling-deploy rule: every table moves with it
+            return [
+                {"kind": Kind.OTHER_SQL, "name": stmt.subname, "new_name": stmt.newname, "args": {"rename": "SCHEMA"}}
+            ]
         return [{"kind": Kind.OTHER_SQL}]
     if isinstance(stmt, ast.DropStmt):
         return _drop(stmt)

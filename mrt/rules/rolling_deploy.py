@@ -141,18 +141,21 @@ def rename_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT703",
-    kinds=(Kind.DROP_TABLE, Kind.RENAME_TABLE),
+    kinds=(Kind.DROP_TABLE, Kind.RENAME_TABLE, Kind.OTHER_SQL),
     name="DROP or RENAME TABLE during rolling deploy",
     category=ROLLING_DEPLOY,
     severity=ERROR,
     default_enabled=False,
-    summary="A dropped or renamed table (or model) is still used by the version that is running.",
+    summary="A dropped or renamed table (or model, or a renamed schema) is still used by the version that is running.",
     docs=RuleDocs(
         what="`op.drop_table`, `op.rename_table`, `DROP TABLE` / `ALTER TABLE ... RENAME TO`, Django `DeleteModel`, "
-        "`RenameModel`, `AlterModelTable`, on a table that existed before the migration.",
+        "`RenameModel`, `AlterModelTable`, on a table that existed before the migration, and `ALTER SCHEMA ... "
+        "RENAME TO`, which renames every table in the schema at once. (A dropped schema is MRT801's.)",
         why="The old version still queries the table under its old name until every instance is replaced.",
         instead="Stop using the table in one release, drop it in the next. To rename, create a view with the old "
-        "name (or keep `db_table`) until the old version is gone.",
+        "name (or keep `db_table`) until the old version is gone. For a schema, let the new version find its "
+        "tables under both names first (`search_path`, or a schema of views under the old name), and rename in a "
+        "later release.",
         example="# Alembic\n"
         'op.rename_table("customer", "client")\n\n'
         "# Django\n"
@@ -172,6 +175,12 @@ def drop_or_rename_table(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
             yield hit(
                 op,
                 f"Renaming table {op.table!r} to {op.new_name!r} breaks the running version, which uses the old name",
+            )
+        elif op.args.get("rename") == "SCHEMA":
+            yield hit(
+                op,
+                f"Renaming schema {op.name!r} to {op.new_name!r} moves every table in it: the running version's "
+                f"queries of {op.name}.<table> fail until it is gone",
             )
 
 

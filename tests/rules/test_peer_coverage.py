@@ -360,6 +360,11 @@ CLOSED: list[tuple[int, str, Case]] = [
     (25, "MRT419", alembic('op.execute("ALTER TABLE o ADD COLUMN n int AUTO_INCREMENT UNIQUE")', dialect="mysql")),
     (11, "MRT501", alembic('op.execute("ALTER TABLE t ALTER COLUMN id DROP IDENTITY")')),
     (11, "MRT501", alembic('op.execute("ALTER TABLE t AUTO_INCREMENT = 1000")', dialect="mysql")),
+    (36, "MRT703", alembic('op.execute("ALTER SCHEMA billing RENAME TO invoicing")')),
+    (24, "MRT404", alembic('op.execute("ALTER TABLE o ADD COLUMN t varchar(36) DEFAULT (uuid())")', dialect="mysql")),
+    (25, "MRT419", alembic('op.execute("ALTER TABLE o ADD COLUMN n int AUTO_INCREMENT UNIQUE")', dialect="mysql")),
+    (11, "MRT501", alembic('op.execute("ALTER TABLE t ALTER COLUMN id DROP IDENTITY")')),
+    (11, "MRT501", alembic('op.execute("ALTER TABLE t AUTO_INCREMENT = 1000")', dialect="mysql")),
     (24, "MRT404", alembic('op.execute("ALTER TABLE o ADD COLUMN t varchar(36) DEFAULT (uuid())")', dialect="mysql")),
     (25, "MRT419", alembic('op.execute("ALTER TABLE o ADD COLUMN n int AUTO_INCREMENT UNIQUE")', dialect="mysql")),
 ]
@@ -406,7 +411,6 @@ GAPS: list[tuple[int, tuple[str, ...], Case]] = [
             'op.execute("ALTER TABLE o MODIFY a bigint")', 'op.execute("ALTER TABLE o MODIFY a int")', dialect="mysql"
         ),
     ),
-    (36, ANY, alembic('op.execute("ALTER SCHEMA billing RENAME TO invoicing")')),
     (
         51,
         ("MRT910", "MRT911"),

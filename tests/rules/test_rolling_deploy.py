@@ -191,3 +191,13 @@ class Migration(migrations.Migration):
     operations = [migrations.RemoveField("user", "phone")]
 """
     assert not [f for f in lint(source, path=DJANGO, **COMPAT) if f.code.startswith("MRT7")]
+
+
+def test_MRT703_schema_renamed_under_the_running_version():
+    found = of(alembic('    op.execute("ALTER SCHEMA billing RENAME TO invoicing")'), "MRT703")
+    assert len(found) == 1 and "billing" in found[0].message and "invoicing" in found[0].message
+
+
+def test_MRT703_negative_schema_created_or_given_a_new_owner():
+    changed = alembic('    op.execute("CREATE SCHEMA invoicing")\n    op.execute("ALTER SCHEMA billing OWNER TO app")')
+    assert of(changed, "MRT703") == []
