@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from mrt.config import MRTConfig
+from mrt.dialect import MYSQL, SQLITE, target_dialect
 from mrt.findings import ERROR, WARNING, Related
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
@@ -619,3 +620,107 @@ def comment_not_restored(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
                 f"The comment on {_comment_target(op)} is changed by the upgrade and not restored by "
                 "the downgrade; set the previous comment (or none) again in the downgrade",
             )
+
+
+def _foreign_key_recreations(m: MigrationAST, dropped: Operation) -> list[Operation]:
+    """The downgrade's `create_foreign_key` / `ADD CONSTRAINT ... FOREIGN KEY` that puts `dropped` back."""
+    return [
+        op
+        for op in downgrade(m).of(Kind.CREATE_CONSTRAINT)
+        if op.args.get("constraint_type") == "foreignkey"
+        and (same(op.name, dropped.name) or (same(op.table, dropped.table) and dropped.name is None))
+    ]
+
+
+def _kept_in_the_upgrade(m: MigrationAST, dropped: Operation, recreated: Operation) -> bool:
+    """No window in which orphans can be written: the upgrade puts a foreign key back itself (autogenerate's
+    drop-and-re-create to change ON DELETE; the same key on a renamed table), drops the table, or drops the
+    key's columns (the downgrade re-adds them empty)."""
+    columns = {c.lower() for c in recreated.args.get("columns") or ()}
+    after = False
+    for op in m.ops:
+        if op is dropped:
+            after = True
+        elif not after or op.side != UPGRADE:
+            continue
+        elif op.kind == Kind.CREATE_CONSTRAINT and op.args.get("constraint_type") in (None, "foreignkey"):
+            same_key = same(op.args.get("referent"), recreated.args.get("referent")) and columns == {
+                c.lower() for c in op.args.get("columns") or ()
+            }
+            if same(op.table, dropped.table) or same_key:
+                return True
+        elif same(op.table, dropped.table) and (
+            op.kind == Kind.DROP_TABLE or (op.kind == Kind.DROP_COLUMN and (op.column or "").lower() in columns)
+        ):
+            return True
+    return False
+
+
+@rule(
+    code="MRT313",
+    kinds=(Kind.DROP_CONSTRAINT,),
+    name="Foreign key re-created by the downgrade without NOT VALID",
+    category=ASYMMETRY,
+    severity=WARNING,
+    summary="The upgrade drops a foreign key and the downgrade re-creates it validated: rows written in between "
+    "can make the rollback fail.",
+    compares_downgrade=True,
+    docs=RuleDocs(
+        what='A foreign key dropped by the upgrade (`op.drop_constraint(..., type_="foreignkey")`, `ALTER TABLE '
+        "... DROP CONSTRAINT`) that the downgrade re-creates as a validated constraint, when the upgrade does not "
+        "put a foreign key back on the table itself and the downgrade does not clean the table (an UPDATE or "
+        "DELETE on it) first. Not on SQLite, which does not check existing rows. A foreign key the downgrade does "
+        "not re-create at all is MRT205.",
+        why="While the new release runs, nothing stops it from writing rows whose reference does not exist (that "
+        "is often why the key was dropped). Re-creating the key checks every existing row: the first orphan makes "
+        "the downgrade fail, in the middle of an incident, and the rollback is stuck until someone cleans the data "
+        "by hand. On PostgreSQL the check also holds a SHARE ROW EXCLUSIVE lock on both tables for the whole scan.",
+        instead="Re-create the key `NOT VALID` in the downgrade (`postgresql_not_valid=True`): it protects new rows "
+        "at once and skips the existing ones; validate it later with `ALTER TABLE ... VALIDATE CONSTRAINT` after "
+        "the orphans are dealt with. Or delete / NULL the orphans in the downgrade before re-creating the key.",
+        example="# Alembic\n"
+        "def upgrade():\n"
+        '    op.drop_constraint("fk_orders_user", "orders", type_="foreignkey")\n\n\n'
+        "def downgrade():\n"
+        '    op.create_foreign_key("fk_orders_user", "orders", "users", ["user_id"], ["id"])\n\n\n'
+        "# Django\n"
+        "migrations.RunSQL(\n"
+        '    "ALTER TABLE shop_order DROP CONSTRAINT fk_order_user",\n'
+        '    reverse_sql="ALTER TABLE shop_order ADD CONSTRAINT fk_order_user FOREIGN KEY (user_id) REFERENCES '
+        'auth_user (id)",\n'
+        ")\n",
+        fixed="# Alembic\n"
+        "def downgrade():\n"
+        '    op.create_foreign_key("fk_orders_user", "orders", "users", ["user_id"], ["id"], postgresql_not_valid=True)\n'
+        "\n\n"
+        "# Django\n"
+        "migrations.RunSQL(\n"
+        '    "ALTER TABLE shop_order DROP CONSTRAINT fk_order_user",\n'
+        '    reverse_sql="ALTER TABLE shop_order ADD CONSTRAINT fk_order_user FOREIGN KEY (user_id) REFERENCES '
+        'auth_user (id) NOT VALID",\n'
+        ")\n",
+    ),
+)
+def foreign_key_recreated_validated(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    dialect = target_dialect(m, config)
+    if dialect == SQLITE:
+        return
+    fix = (
+        "delete or NULL the orphans in the downgrade before re-creating it (MySQL has no NOT VALID)"
+        if dialect == MYSQL
+        else "re-create it NOT VALID (postgresql_not_valid=True) and validate it once the orphans are cleaned"
+    )
+    down = downgrade(m)
+    for op in explicit_upgrade_ops(m, Kind.DROP_CONSTRAINT):
+        if op.new_table or op.in_batch or op.args.get("constraint_type") not in (None, "foreignkey"):
+            continue
+        recreated = _foreign_key_recreations(m, op)
+        validated = [d for d in recreated if not d.args.get("not_valid")]
+        if not validated or _kept_in_the_upgrade(m, op, validated[0]) or down.has_data_change(op.table):
+            continue
+        yield hit(
+            op,
+            f"Foreign key {op.describe()} is dropped, and the downgrade re-creates it validated: a row written in "
+            f"between that references nothing makes the rollback fail; {fix}",
+            related=(Related(line=validated[0].line, column=validated[0].span.column, message="re-created here"),),
+        )

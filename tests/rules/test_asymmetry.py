@@ -449,3 +449,65 @@ def test_MRT312_negative_comment_on_a_column_the_migration_adds(lint):
         )
     )
     assert codes(found) == []
+
+
+# -- MRT313: a foreign key the downgrade re-creates validated -------------------------------------------------------
+
+
+def test_MRT313_dropped_foreign_key_re_created_validated_by_the_downgrade(lint):
+    """Orphans written while the key was gone make the re-creation, and so the rollback, fail."""
+    found = lint(
+        _revision(
+            'op.drop_constraint("fk_orders_user", "orders", type_="foreignkey")',
+            'op.create_foreign_key("fk_orders_user", "orders", "users", ["user_id"], ["id"])',
+        )
+    )
+    hits = [f for f in found if f.code == "MRT313"]
+    assert len(hits) == 1 and "postgresql_not_valid=True" in hits[0].message
+    assert hits[0].related[0].message == "re-created here"
+
+
+def test_MRT313_on_mysql_the_recipe_is_to_clean_the_orphans_first(lint):
+    found = lint(
+        _revision(
+            'op.drop_constraint("fk_orders_user", "orders", type_="foreignkey")',
+            'op.create_foreign_key("fk_orders_user", "orders", "users", ["user_id"], ["id"])',
+        ),
+        dialect="mysql",
+    )
+    hits = [f for f in found if f.code == "MRT313"]
+    assert len(hits) == 1 and "MySQL has no NOT VALID" in hits[0].message
+
+
+@pytest.mark.parametrize(
+    ("upgrade", "downgrade"),
+    [
+        (  # re-created NOT VALID
+            'op.drop_constraint("fk_orders_user", "orders", type_="foreignkey")',
+            'op.create_foreign_key("fk_orders_user", "orders", "users", ["user_id"], ["id"], postgresql_not_valid=True)',
+        ),
+        (  # autogenerate changing ON DELETE: the key is back before any row is written
+            'op.drop_constraint("fk_orders_user", "orders", type_="foreignkey")\n'
+            '    op.create_foreign_key("fk_orders_user", "orders", "users", ["user_id"], ["id"], ondelete="CASCADE")',
+            'op.drop_constraint("fk_orders_user", "orders", type_="foreignkey")\n'
+            '    op.create_foreign_key("fk_orders_user", "orders", "users", ["user_id"], ["id"])',
+        ),
+        (  # the orphans are cleaned first
+            'op.drop_constraint("fk_orders_user", "orders", type_="foreignkey")',
+            'op.execute("DELETE FROM orders WHERE user_id NOT IN (SELECT id FROM users)")\n'
+            '    op.create_foreign_key("fk_orders_user", "orders", "users", ["user_id"], ["id"])',
+        ),
+        (  # the key's column goes too: the downgrade re-adds it empty
+            'op.drop_constraint("fk_orders_user", "orders", type_="foreignkey")\n    op.drop_column("orders", "user_id")',
+            'op.add_column("orders", sa.Column("user_id", sa.Integer))\n'
+            '    op.create_foreign_key("fk_orders_user", "orders", "users", ["user_id"], ["id"])',
+        ),
+    ],
+)
+def test_MRT313_negative_no_window_for_orphans_or_not_validated(lint, upgrade, downgrade):
+    assert "MRT313" not in codes(lint(_revision(upgrade, downgrade)))
+
+
+def test_MRT313_negative_foreign_key_not_re_created_is_MRT205(lint):
+    found = codes(lint(_revision('op.drop_constraint("fk_orders_user", "orders", type_="foreignkey")')))
+    assert "MRT205" in found and "MRT313" not in found
