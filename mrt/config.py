@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -68,6 +69,8 @@ class MRTConfig:
     downgrades: bool = True
     allow_unsafe_database: bool = False
     root: str | None = None
+    # A regular expression every migration file name (without `.py`) must match in full (rule MRT912).
+    migration_name_pattern: str | None = None
 
     def __post_init__(self) -> None:
         self._validate()
@@ -83,6 +86,11 @@ class MRTConfig:
             self.dialect = dialect
         if self.seed_rows < 1:
             raise ConfigError(f"seed_rows = {self.seed_rows}: expected at least 1")
+        if self.migration_name_pattern is not None:
+            try:
+                re.compile(self.migration_name_pattern)
+            except re.error as exc:
+                raise ConfigError(f"migration_name_pattern = {self.migration_name_pattern!r}: {exc}") from exc
 
     # -- merging -----------------------------------------------------------------------------
 

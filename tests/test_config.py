@@ -98,6 +98,13 @@ def test_bad_settings_are_clear_errors(tmp_path):
         MRTConfig(dialect="oracle")
 
 
+def test_migration_name_pattern_is_read_from_pyproject_and_must_be_a_regex(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.mrt]\nmigration-name-pattern = '\\d{4}_[a-z_]+'\n")
+    assert load_config(tmp_path).migration_name_pattern == r"\d{4}_[a-z_]+"
+    with pytest.raises(ConfigError, match="migration_name_pattern = '\\(unclosed'"):
+        MRTConfig(migration_name_pattern="(unclosed")
+
+
 def test_pytest_mrt_imports_and_custom_checks_keep_working(tmp_path):
     from pytest_mrt import MRTConfig as CompatConfig
     from pytest_mrt.core.ast_analyzer import MigrationAST

@@ -1,4 +1,4 @@
-"""Django migrations that will not replay: live model imports in RunPython, argument names, generated names.
+"""Django migrations that will not replay (live model imports in RunPython, argument names), and naming.
 
 A migration runs again years later (a new developer's database, CI, a disaster recovery) against the models
 of that day. `RunPython` code that imports the application's models instead of asking `apps.get_model` sees
@@ -193,5 +193,41 @@ def auto_generated_name(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     if _AUTO_NAME.match(m.name):
         yield Hit(
             message=f"Migration {m.name} has an auto-generated name: name it after its change (makemigrations --name)",
+            span=m.header_span,
+        )
+
+
+@rule(
+    code="MRT912",
+    name="Migration name breaks the project's convention",
+    category=HYGIENE,
+    severity=WARNING,
+    summary="A migration file name does not match `migration_name_pattern` (only when that setting is given).",
+    docs=RuleDocs(
+        what="An Alembic or Django migration whose file name, without `.py`, does not match in full the regular "
+        "expression in `[tool.mrt] migration_name_pattern` (or `MRTConfig(migration_name_pattern=...)`). Silent "
+        "until the pattern is set: that setting is the opt-in. Beside MRT909, which knows only Django's "
+        "`auto_` names, this is the convention your team writes down (Atlas' NM rules, alembic-gauntlet's naming "
+        "test).",
+        why="Names are what `alembic history`, `showmigrations`, dependencies, review tools and incident notes "
+        "refer to. Alembic's default `abc123def456_.py` (an empty message) or a name without the ticket or date "
+        "your team sorts by makes the rollback target a search through file contents.",
+        instead="Rename the file to match, before it is merged: for Alembic pass a message (`alembic revision -m "
+        "'add order coupon'`) or set `file_template` in alembic.ini; for Django use `makemigrations --name`.",
+        example="# pyproject.toml\n"
+        "[tool.mrt]\n"
+        "migration_name_pattern = '(?!\\d{4}_auto_)(\\d{4}|[0-9a-f]{12})_[a-z][a-z0-9_]+'\n\n"
+        "# Alembic: migrations/versions/3f2a9c1b7d4e_.py\n"
+        "# Django:  shop/migrations/0005_auto_20240101_1234.py\n",
+        fixed="# Alembic: migrations/versions/3f2a9c1b7d4e_add_order_coupon.py\n"
+        "# Django:  shop/migrations/0005_order_coupon.py\n",
+    ),
+)
+def name_breaks_convention(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    pattern = config.migration_name_pattern
+    if pattern and m.name != "__init__" and re.fullmatch(pattern, m.name) is None:
+        yield Hit(
+            message=f"Migration name {m.name!r} does not match the project's migration_name_pattern {pattern!r}: "
+            "rename the file before it is merged",
             span=m.header_span,
         )

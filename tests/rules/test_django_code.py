@@ -1,4 +1,4 @@
-"""MRT909-MRT911: Django migrations that will not replay cleanly, or do not say what they do."""
+"""MRT909-MRT913: Django migrations that will not replay cleanly, or do not say what they do; naming."""
 
 import inline
 from inline import of
@@ -102,3 +102,26 @@ def test_MRT909_negative_descriptive_squashed_and_alembic_names_and_default_sele
         path="versions/0005_auto_20240101_1234.py",
     )
     assert of(named, "MRT909") == of(squashed, "MRT909") == of(default, "MRT909") == of(alembic, "MRT909") == []
+
+
+# -- MRT912 ---------------------------------------------------------------------------------------------------
+
+# The team's convention: a Django number or an Alembic revision id, then words; never Django's auto names.
+CONVENTION = r"(?!\d{4}_auto_)(\d{4}|[0-9a-f]{12})_[a-z][a-z0-9_]+"
+ALEMBIC = 'from alembic import op\nrevision = "3f2a9c1b7d4e"\ndown_revision = None\n\n\ndef upgrade():\n    pass\n'
+
+
+def test_MRT912_alembic_and_django_names_that_break_the_configured_convention():
+    django = HEADER + "def close_old(apps, schema_editor):\n    pass\n" + MIGRATION
+    empty_message = lint(ALEMBIC, path="versions/3f2a9c1b7d4e_.py", migration_name_pattern=CONVENTION)
+    auto = lint(django, path="shop/migrations/0005_auto_20240101_1234.py", migration_name_pattern=CONVENTION)
+    found = of(empty_message, "MRT912") + of(auto, "MRT912")
+    assert len(found) == 2 and "'3f2a9c1b7d4e_' does not match" in found[0].message
+
+
+def test_MRT912_negative_names_that_match_and_no_pattern_configured():
+    django = HEADER + "def close_old(apps, schema_editor):\n    pass\n" + MIGRATION
+    matching = lint(ALEMBIC, path="versions/3f2a9c1b7d4e_add_coupon.py", migration_name_pattern=CONVENTION)
+    django_named = lint(django, path="shop/migrations/0005_order_coupon.py", migration_name_pattern=CONVENTION)
+    unconfigured = lint(ALEMBIC, path="versions/3f2a9c1b7d4e_.py")
+    assert of(matching, "MRT912") == of(django_named, "MRT912") == of(unconfigured, "MRT912") == []

@@ -91,6 +91,9 @@ def django_history(*operations: str) -> Case:
     return Case(files)
 
 
+# A naming convention: a number or a revision id, then words (`[tool.mrt] migration_name_pattern`).
+NAMED = r"(?!\d{4}_auto_)(\d{4}|[0-9a-f]+)_[a-z][a-z0-9_]+"
+EMPTY_REVISION = HEADER + "def upgrade():\n    pass\n\ndef downgrade():\n    pass\n"
 INITIAL = revision("a1", "None", upgrade='op.create_table("p", sa.Column("id", sa.Integer, primary_key=True))')
 
 # Row -> migrations that, together, trigger every rule code the page lists for the row.
@@ -308,7 +311,10 @@ TRIGGERS: dict[int, list[Case]] = {
             }
         )
     ],
-    52: [django("", path="shop/migrations/0003_auto_20240101_1234.py")],
+    52: [
+        django("", path="shop/migrations/0003_auto_20240101_1234.py"),
+        django("", path="shop/migrations/0003_auto_20240101_1234.py", migration_name_pattern=NAMED),
+    ],
     53: [
         django("migrations.RunPython(forwards)", 'replaces = [("shop", "0001_initial")]\n'),
         django("", path="shop/migrations/0001_squashed_0002_more.py"),
@@ -367,6 +373,7 @@ CLOSED: list[tuple[int, str, Case]] = [
             'op.create_foreign_key("fk", "o", "u", ["uid"], ["id"])',
         ),
     ),
+    (52, "MRT912", Case({"migrations/versions/abc123_.py": EMPTY_REVISION}, {"migration_name_pattern": NAMED})),
     (50, "MRT803", alembic(AUTOCOMMIT + '    op.execute("BEGIN")\n    op.execute("UPDATE o SET a = 1")')),
     (24, "MRT404", alembic('op.execute("ALTER TABLE o ADD COLUMN t varchar(36) DEFAULT (uuid())")', dialect="mysql")),
     (25, "MRT419", alembic('op.execute("ALTER TABLE o ADD COLUMN n int AUTO_INCREMENT UNIQUE")', dialect="mysql")),
@@ -430,11 +437,6 @@ GAPS: list[tuple[int, tuple[str, ...], Case]] = [
                 "    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n"
             }
         ),
-    ),
-    (
-        52,
-        ("MRT909",),
-        Case({"migrations/versions/abc123_.py": HEADER + "def upgrade():\n    pass\n\ndef downgrade():\n    pass\n"}),
     ),
     (54, ("MRT426",), alembic('op.add_column("o", sa.Column("' + "c" * 70 + '", sa.Integer))')),
     (54, ANY, alembic('op.execute("CREATE TABLE t (a int, a int)")', 'op.execute("DROP TABLE t")')),
