@@ -11,7 +11,7 @@ from typing import Any
 
 from mrt.config import MRTConfig
 from mrt.dialect import MYSQL, POSTGRESQL, pg_version, target_dialect
-from mrt.findings import WARNING
+from mrt.findings import ERROR, WARNING
 from mrt.model.migration import MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
 from mrt.rules.django_fields import field_events, live_type_changes
@@ -23,6 +23,7 @@ from mrt.rules.lock_context import (
     is_m2m,
     old_type,
     on_postgresql,
+    one_per_call,
     per_call,
     qualified_column,
     quoted_table,
@@ -499,15 +500,49 @@ _MAX_IDENTIFIER = 63  # NAMEDATALEN - 1, in bytes
 _LONG_WORD = re.compile(rf"[A-Za-z_][A-Za-z0-9_$]{{{_MAX_IDENTIFIER},}}")
 
 
+def _as_written(op: Operation, name: str | None) -> str | None:
+    """The name as the SQL wrote it: the parser has already truncated a long one, like the server will."""
+    if op.origin == "sql" and op.sql and name:
+        long_words = [w for w in _LONG_WORD.findall(op.sql) if w.lower().startswith(name.lower())]
+        return long_words[0] if long_words else name
+    return name
+
+
+def _too_long(name: str | None) -> bool:
+    return isinstance(name, str) and len(name.encode()) > _MAX_IDENTIFIER
+
+
 def _long_name(op: Operation) -> str | None:
     """An index or constraint name this operation creates that exceeds PostgreSQL's identifier limit."""
     if op.kind not in (Kind.CREATE_INDEX, Kind.CREATE_CONSTRAINT, Kind.RENAME_INDEX):
         return None
-    name = op.new_name if op.kind == Kind.RENAME_INDEX else op.name
-    if op.origin == "sql" and op.sql:  # the parser has already truncated it, like the server will
-        long_words = [w for w in _LONG_WORD.findall(op.sql) if name and w.startswith(name)]
-        name = long_words[0] if long_words else name
-    return name if isinstance(name, str) and len(name.encode()) > _MAX_IDENTIFIER else None
+    name = _as_written(op, op.new_name if op.kind == Kind.RENAME_INDEX else op.name)
+    return name if _too_long(name) else None
+
+
+def _django_table_declared(op: Operation) -> bool:
+    """A Django table name written in the migration (`db_table`, AlterModelTable). The name Django derives from
+    app and model is shortened by Django itself, with a hash, to fit the backend's limit."""
+    if op.kind == Kind.RENAME_TABLE:
+        return op.call.endswith("AlterModelTable")
+    return bool(op.table and op.name) and not str(op.table).lower().endswith("_" + str(op.name).lower())
+
+
+def _long_tables_and_columns(op: Operation) -> list[tuple[str, str]]:
+    """(noun, name) for each table or column name `op` gives that exceeds PostgreSQL's identifier limit."""
+    named: list[tuple[str, str | None]] = []
+    if op.kind == Kind.CREATE_TABLE:
+        if op.origin != "django" or _django_table_declared(op):
+            named.append(("table", op.table))
+        named += [("column", column.get("name")) for column in op.args.get("columns") or ()]
+    elif op.kind == Kind.RENAME_TABLE and (op.origin != "django" or _django_table_declared(op)):
+        named.append(("table", op.new_name))
+    elif op.kind == Kind.ADD_COLUMN and not is_m2m(op):
+        named.append(("column", op.column))
+    elif op.kind == Kind.RENAME_COLUMN:
+        named.append(("column", op.new_name))
+    found = [(noun, _as_written(op, name)) for noun, name in named]
+    return [(noun, name) for noun, name in found if name is not None and _too_long(name)]
 
 
 def _through_op_f(m: MigrationAST, op: Operation, name: str) -> bool:
@@ -518,19 +553,24 @@ def _through_op_f(m: MigrationAST, op: Operation, name: str) -> bool:
 
 @rule(
     code="MRT426",
-    name="Index or constraint name longer than 63 bytes",
+    name="Identifier longer than 63 bytes",
     category=LOCKS,
     severity=WARNING,
-    summary="A name PostgreSQL cannot store: SQLAlchemy refuses it, raw SQL and Django get it silently truncated.",
+    summary="A name PostgreSQL cannot store: SQLAlchemy refuses it for an index or constraint, everything else gets "
+    "it silently truncated.",
     docs=RuleDocs(
-        what="An index or constraint created (or an index renamed) with a name longer than 63 bytes, when the target "
-        "may be PostgreSQL. Alembic names wrapped in `op.f()` are not reported: SQLAlchemy shortens those itself.",
-        why="Alembic: SQLAlchemy raises `IdentifierError: ... exceeds maximum length of 63 characters` when it "
-        "renders the DDL, so the migration fails on PostgreSQL only (SQLite accepts it in tests). Raw SQL and "
-        "Django: PostgreSQL silently keeps the first 63 bytes, so the object has another name than the one in "
-        "the code, and two long names sharing that prefix collide.",
+        what="An index or constraint created (or an index renamed), or a table or column created, added or renamed, "
+        "with a name longer than 63 bytes, when the target may be PostgreSQL. Alembic index and constraint names "
+        "wrapped in `op.f()` are not reported: SQLAlchemy shortens those itself. Django's own table names "
+        "(app_model) are not reported either: Django shortens them with a hash; a `db_table` it uses as written.",
+        why="Alembic indexes and constraints: SQLAlchemy raises `IdentifierError: ... exceeds maximum length of 63 "
+        "characters` when it renders the DDL, so the migration fails on PostgreSQL only (SQLite accepts it in "
+        "tests). Everything else (raw SQL, Django, and table and column names, which SQLAlchemy does not check): "
+        "PostgreSQL silently keeps the first 63 bytes, so the object has another name than the one in the code "
+        "(reflection and autogenerate see the short one), and two long names sharing that prefix collide.",
         instead="Use a name of at most 63 bytes (for conventions that concatenate table and column names, shorten "
-        "the convention or wrap the name in `op.f()` so SQLAlchemy appends a hash).",
+        "the convention or wrap the name in `op.f()` so SQLAlchemy appends a hash). A model field can keep its "
+        "long name with a short `db_column`.",
         example="# Alembic\n"
         "op.create_index(\n"
         '    "ix_organization_membership_invitations_accepted_by_user_id_created_at",\n'
@@ -548,11 +588,23 @@ def _through_op_f(m: MigrationAST, op: Operation, name: str) -> bool:
         'migrations.AddConstraint("invite", models.UniqueConstraint(fields=["org", "email"], name="invites_org_email_uniq"))\n',
     ),
 )
-@per_call
 def identifier_too_long(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    # Not `per_call`: a name is truncated on a fresh database too, so initial and squashed migrations count.
+    return one_per_call(_identifier_hits(m, config))
+
+
+def _identifier_hits(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     for op in m.ops:
-        name = _long_name(op) if op.side == UPGRADE else None
-        if name is None or not on_postgresql(m, config, op):
+        if op.side != UPGRADE or not on_postgresql(m, config, op):
+            continue
+        for noun, long_name in _long_tables_and_columns(op):
+            yield hit(
+                op,
+                f"{noun.capitalize()} name {long_name!r} is {len(long_name.encode())} bytes: PostgreSQL silently "
+                f"truncates it to {_MAX_IDENTIFIER}, so the {noun} gets another name than this one. Shorten it",
+            )
+        name = _long_name(op)
+        if name is None:
             continue
         size = len(name.encode())
         if op.origin == "op":
@@ -568,3 +620,72 @@ def identifier_too_long(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
                 "another name than this one. Shorten it"
             )
         yield hit(op, message)
+
+
+# -- MRT434: a column given twice -------------------------------------------------------------------------------------
+
+
+def _twice(op: Operation) -> list[str]:
+    """Column names a CREATE TABLE / `create_table` / `CreateModel` lists more than once, in order."""
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for column in op.args.get("columns") or ():
+        name = column.get("name")
+        if not isinstance(name, str):
+            continue
+        if name in seen and name not in repeated:
+            repeated.append(name)
+        seen.add(name)
+    return repeated
+
+
+@rule(
+    code="MRT434",
+    kinds=(Kind.CREATE_TABLE,),
+    name="Column given twice in one table",
+    category=LOCKS,
+    severity=ERROR,
+    summary="A CREATE TABLE (`create_table`, `CreateModel`) defines the same column twice: the migration fails, or "
+    "one definition silently replaces the other.",
+    docs=RuleDocs(
+        what="The same column name twice in one raw `CREATE TABLE`, one `op.create_table(...)` or one Django "
+        "`CreateModel(fields=[...])`. Raw SQL names are compared as PostgreSQL folds them (unquoted names in lower "
+        "case, long names cut to 63 bytes), Alembic and Django names as written.",
+        why="PostgreSQL, MySQL and SQLite refuse the table ('column specified more than once', 'Duplicate column "
+        "name'). SQLAlchemy 2.0 raises `DuplicateColumnError` and Django raises `ValueError` when the migration is "
+        "loaded; SQLAlchemy 1.4 only warns and keeps the second `Column`, so the table gets a column other than "
+        "the first definition says. Typically a copy-paste slip in a hand-written migration.",
+        instead="Give each column once; rename the second one if both are meant.",
+        example="# Alembic\n"
+        "op.create_table(\n"
+        '    "invoices",\n'
+        '    sa.Column("id", sa.Integer, primary_key=True),\n'
+        '    sa.Column("total", sa.Numeric(10, 2)),\n'
+        '    sa.Column("total", sa.Numeric(12, 2)),\n'
+        ")\n\n"
+        "# Django\n"
+        'migrations.CreateModel("Invoice", [("id", models.BigAutoField(primary_key=True)), ("total", '
+        'models.IntegerField()), ("total", models.IntegerField())])\n',
+        fixed="# Alembic\n"
+        "op.create_table(\n"
+        '    "invoices",\n'
+        '    sa.Column("id", sa.Integer, primary_key=True),\n'
+        '    sa.Column("total", sa.Numeric(12, 2)),\n'
+        ")\n\n"
+        "# Django\n"
+        'migrations.CreateModel("Invoice", [("id", models.BigAutoField(primary_key=True)), ("total", '
+        "models.IntegerField())])\n",
+    ),
+)
+def column_given_twice(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    for op in m.ops:
+        if op.kind != Kind.CREATE_TABLE:
+            continue
+        repeated = _twice(op)
+        if repeated:
+            names = ", ".join(repr(name) for name in repeated)
+            yield hit(
+                op,
+                f"Table {op.table!r} lists column {names} twice: the database refuses the CREATE TABLE (SQLAlchemy 1.4 "
+                "keeps only the last definition). Give each column once",
+            )

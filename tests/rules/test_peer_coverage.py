@@ -331,7 +331,10 @@ TRIGGERS: dict[int, list[Case]] = {
             }
         ),
     ],
-    54: [alembic('op.create_index("' + "x" * 70 + '", "o", ["a"])')],
+    54: [
+        alembic('op.create_index("' + "x" * 70 + '", "o", ["a"])'),
+        alembic('op.create_table("t", sa.Column("a", sa.Integer), sa.Column("a", sa.Integer))', 'op.drop_table("t")'),
+    ],
     55: [
         alembic(
             'op.create_table("t", sa.Column("id", sa.Integer, primary_key=True), sa.Column("ts", sa.DateTime), '
@@ -375,6 +378,13 @@ CLOSED: list[tuple[int, str, Case]] = [
     ),
     (52, "MRT912", Case({"migrations/versions/abc123_.py": EMPTY_REVISION}, {"migration_name_pattern": NAMED})),
     (50, "MRT803", alembic(AUTOCOMMIT + '    op.execute("BEGIN")\n    op.execute("UPDATE o SET a = 1")')),
+    (24, "MRT404", alembic('op.execute("ALTER TABLE o ADD COLUMN t varchar(36) DEFAULT (uuid())")', dialect="mysql")),
+    (25, "MRT419", alembic('op.execute("ALTER TABLE o ADD COLUMN n int AUTO_INCREMENT UNIQUE")', dialect="mysql")),
+    (11, "MRT501", alembic('op.execute("ALTER TABLE t ALTER COLUMN id DROP IDENTITY")')),
+    (11, "MRT501", alembic('op.execute("ALTER TABLE t AUTO_INCREMENT = 1000")', dialect="mysql")),
+    (36, "MRT703", alembic('op.execute("ALTER SCHEMA billing RENAME TO invoicing")')),
+    (54, "MRT426", alembic('op.add_column("o", sa.Column("' + "c" * 70 + '", sa.Integer))')),
+    (54, "MRT434", alembic('op.execute("CREATE TABLE t (a int, a int)")', 'op.execute("DROP TABLE t")')),
     (24, "MRT404", alembic('op.execute("ALTER TABLE o ADD COLUMN t varchar(36) DEFAULT (uuid())")', dialect="mysql")),
     (25, "MRT419", alembic('op.execute("ALTER TABLE o ADD COLUMN n int AUTO_INCREMENT UNIQUE")', dialect="mysql")),
     (11, "MRT501", alembic('op.execute("ALTER TABLE t ALTER COLUMN id DROP IDENTITY")')),
@@ -438,8 +448,6 @@ GAPS: list[tuple[int, tuple[str, ...], Case]] = [
             }
         ),
     ),
-    (54, ("MRT426",), alembic('op.add_column("o", sa.Column("' + "c" * 70 + '", sa.Integer))')),
-    (54, ANY, alembic('op.execute("CREATE TABLE t (a int, a int)")', 'op.execute("DROP TABLE t")')),
 ]
 
 
