@@ -83,7 +83,7 @@ def _check_once(args: argparse.Namespace) -> int:
     from mrt.analyzer import analyze_project, display_path
     from mrt.config import ConfigError, load_config
     from mrt.discovery import DiscoveryError, discover
-    from mrt.report import CheckReport, render
+    from mrt.report import CheckReport, write
     from mrt.since import ScopeError, absolute, reported_paths
 
     targets = args.paths or ["."]
@@ -118,20 +118,32 @@ def _check_once(args: argparse.Namespace) -> int:
         color=to_terminal and "NO_COLOR" not in os.environ,
         width=_table_width() if output is None else 100,
     )
-    text = render(args.format, report)
     if output is None:
-        sys.stdout.write(text)
+        write(args.format, report, sys.stdout)
         sys.stdout.flush()
     else:
-        try:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as exc:
-            raise InputError(f"{output}: cannot write report ({exc.strerror or exc})") from None
+        _write_report(output, args.format, report)
         _echo(f"mrt: wrote {output}: {report.summary_line()}", err=True)
     if report.errors or (report.warnings and args.strict):
         return EXIT_ERRORS
     return EXIT_WARNINGS if report.warnings else EXIT_CLEAN
+
+
+def _write_report(output: str, output_format: str, report: Any) -> None:
+    """Write the report beside `output` and move it into place: it is streamed (a large history's report
+    is never held whole), and a run that fails half-way must not leave half a report behind."""
+    from mrt.report import write
+
+    partial = f"{output}.partial"
+    try:
+        with open(partial, "w", encoding="utf-8") as handle:
+            write(output_format, report, handle)
+        os.replace(partial, output)
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write report ({exc.strerror or exc})") from None
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
 
 
 def _table_width() -> int:

@@ -7,6 +7,7 @@ severity, pattern, message) plus revision, app, category, column, end_line, end_
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from mrt import __version__
@@ -15,9 +16,14 @@ from mrt.report.common import CheckReport, rule_url
 
 
 def render(report: CheckReport) -> str:
-    """The report, byte for byte what `json.dumps(payload, indent=2)` writes, built one finding at a time:
-    a 10,000-revision history has tens of thousands of findings, and dumping them as one nested
-    structure held every finding's dict and every output fragment at once (over 100 MiB)."""
+    """The report, byte for byte what `json.dumps(payload, indent=2)` writes."""
+    return "".join(chunks(report))
+
+
+def chunks(report: CheckReport) -> Iterator[str]:
+    """`render(report)` one finding at a time: a 10,000-revision history has tens of thousands of
+    findings, and dumping them as one nested structure held every finding's dict and every output
+    fragment at once (over 100 MiB); joining the fragments still held them twice."""
     head = json.dumps(
         {
             "version": __version__,
@@ -29,10 +35,12 @@ def render(report: CheckReport) -> str:
         ensure_ascii=False,
     )
     if not report.findings:
-        return head + "\n"
-    opening = head.removesuffix("[]\n}")  # everything up to `"findings": `
-    items = ",\n".join(_indented(json.dumps(finding_dict(f), indent=2, ensure_ascii=False)) for f in report.findings)
-    return f"{opening}[\n{items}\n  ]\n}}\n"
+        yield head + "\n"
+        return
+    yield head.removesuffix("[]\n}") + "[\n"  # everything up to `"findings": [`
+    for n, f in enumerate(report.findings):
+        yield (",\n" if n else "") + _indented(json.dumps(finding_dict(f), indent=2, ensure_ascii=False))
+    yield "\n  ]\n}\n"
 
 
 def _indented(text: str) -> str:

@@ -156,3 +156,23 @@ def test_no_command_prints_help_with_3(cli):
     result = cli()
     assert result.exit_code == 3
     assert "check" in result.stdout and "explain" in result.stdout
+
+
+def test_a_report_that_fails_half_way_leaves_the_previous_report_whole(cli, alembic_project, monkeypatch):
+    import mrt.report.json_report
+
+    assert cli("check", "-f", "json", "-o", "report.json").exit_code == 2
+    previous = Path("report.json").read_text(encoding="utf-8")
+    written = []
+
+    def explode_on_the_second(finding):
+        written.append(finding)
+        if len(written) == 2:
+            raise RuntimeError("boom")
+        return {"rule": finding.code}
+
+    monkeypatch.setattr(mrt.report.json_report, "finding_dict", explode_on_the_second)
+    monkeypatch.delenv("MRT_DEBUG", raising=False)
+    assert cli("check", "-f", "json", "-o", "report.json").exit_code == 4
+    assert Path("report.json").read_text(encoding="utf-8") == previous
+    assert sorted(p.name for p in Path().iterdir() if p.name.startswith("report")) == ["report.json"]

@@ -258,3 +258,39 @@ def test_every_renderer_handles_no_findings():
     assert render("github", empty) == "No rollback risks found in 1 migration(s).\n"
     assert ET.fromstring(render("junit", empty)).find("testsuite").get("failures") == "0"
     assert "No rollback risks found" in render("html", empty)
+
+
+def test_a_json_report_is_written_a_finding_at_a_time():
+    """A 10,000-revision history has tens of thousands of findings: the report is never held whole."""
+    import io
+    import json
+
+    from mrt.findings import RiskWarning
+    from mrt.report import CheckReport, render, write
+
+    findings = [
+        RiskWarning(
+            revision=f"r{i}",
+            file=f"versions/r{i}.py",
+            pattern="p",
+            message="m" * 200,
+            severity="warning",
+            line=i + 1,
+            code="MRT201",
+        )
+        for i in range(500)
+    ]
+    report = CheckReport(findings=findings)
+
+    class Pieces(io.StringIO):
+        largest = 0
+
+        def write(self, text: str) -> int:
+            self.largest = max(self.largest, len(text))
+            return super().write(text)
+
+    out = Pieces()
+    write("json", report, out)
+    assert out.getvalue() == render("json", report)
+    assert len(json.loads(out.getvalue())["findings"]) == 500
+    assert out.largest < 1_000 < len(out.getvalue()) / 100
