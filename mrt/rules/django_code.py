@@ -231,3 +231,59 @@ def name_breaks_convention(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
             "rename the file before it is merged",
             span=m.header_span,
         )
+
+
+def _model_name(call: ast.expr) -> str | None:
+    """The model a literal `apps.get_model("shop", "Order")` / `apps.get_model("shop.Order")` asks for."""
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "get_model"):
+        return None
+    values = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    values += [k.value.value for k in call.keywords if k.arg == "model_name" and isinstance(k.value, ast.Constant)]
+    if len(values) == 1 and "." in values[0]:
+        return values[0].rsplit(".", 1)[1]
+    return str(values[-1]) if len(values) == 2 else None
+
+
+def _names_the_model(variable: str, model: str) -> bool:
+    """`Order = ...get_model("shop", "Order")`; a lower-case model name ("order") leaves the case to the author."""
+    name = variable.lstrip("_")
+    return name == model or (model.islower() and name.lower() == model)
+
+
+@rule(
+    code="MRT913",
+    kinds=(Kind.RUN_PYTHON,),  # the functions read are the ones RunPython steps name
+    name="Historical model bound to another name",
+    category=HYGIENE,
+    severity=WARNING,
+    summary='`X = apps.get_model("app", "Order")` in RunPython code: the variable is not named after the model '
+    "(opt-in).",
+    frameworks=DJANGO_ONLY,
+    default_enabled=False,
+    docs=RuleDocs(
+        what="In a function run by `migrations.RunPython`, an assignment of `apps.get_model(...)` with literal "
+        'arguments to a variable whose name is not the model\'s (`Thing = apps.get_model("shop", "Order")`); a '
+        "leading underscore is accepted. Opt-in: a naming convention (django-migration-linter's "
+        "RUNPYTHON_MODEL_VARIABLE_NAME).",
+        why="The function reads like application code, and `Order.objects` is what everyone searches for when the "
+        "model changes. Under another name the historical model hides from that search, and a later edit is more "
+        "likely to import the live model (MRT910) beside it.",
+        instead='Name the variable after the model: `Order = apps.get_model("shop", "Order")`.',
+        example='# Django\ndef forwards(apps, schema_editor):\n    Thing = apps.get_model("shop", "Order")\n'
+        '    Thing.objects.update(status="open")\n',
+        fixed='# Django\ndef forwards(apps, schema_editor):\n    Order = apps.get_model("shop", "Order")\n'
+        '    Order.objects.update(status="open")\n',
+    ),
+)
+def runpython_model_variable(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    for name, function in _runpython_code(m)[1].items():
+        for node in ast.walk(function):
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+                continue
+            model = _model_name(node.value)
+            variable = node.targets[0].id
+            if model and not _names_the_model(variable, model):
+                yield Hit(
+                    message=f"{name}(): {variable} holds the historical model {model}: name the variable {model}",
+                    span=Span(*span_of(node)),
+                )

@@ -125,3 +125,34 @@ def test_MRT912_negative_names_that_match_and_no_pattern_configured():
     django_named = lint(django, path="shop/migrations/0005_order_coupon.py", migration_name_pattern=CONVENTION)
     unconfigured = lint(ALEMBIC, path="versions/3f2a9c1b7d4e_.py")
     assert of(matching, "MRT912") == of(django_named, "MRT912") == of(unconfigured, "MRT912") == []
+
+
+# -- MRT913 ---------------------------------------------------------------------------------------------------
+
+
+def runpython(body):
+    return HEADER + "def close_old(apps, schema_editor):\n" + body + MIGRATION
+
+
+def test_MRT913_historical_model_bound_to_another_name():
+    found = of(
+        lint(runpython('    Thing = apps.get_model("shop", "Order")\n    Thing.objects.update(a=1)\n')), "MRT913"
+    )
+    assert len(found) == 1 and found[0].message == (
+        "close_old(): Thing holds the historical model Order: name the variable Order"
+    )
+    dotted = lint(runpython('    orders = apps.get_model("shop.Order")\n'))
+    assert len(of(dotted, "MRT913")) == 1
+
+
+def test_MRT913_negative_named_after_the_model_unreadable_or_not_selected():
+    named = lint(
+        runpython(
+            '    Order = apps.get_model("shop", "Order")\n'
+            '    _OrderLine = apps.get_model("shop", model_name="OrderLine")\n'
+            '    customer = apps.get_model("shop", "customer")\n'
+            "    Model = apps.get_model(app_label, model_name)\n"
+        )
+    )
+    default = lint(runpython('    Thing = apps.get_model("shop", "Order")\n'), select=[])
+    assert of(named, "MRT913") == of(default, "MRT913") == []

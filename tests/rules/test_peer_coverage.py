@@ -96,6 +96,19 @@ NAMED = r"(?!\d{4}_auto_)(\d{4}|[0-9a-f]+)_[a-z][a-z0-9_]+"
 EMPTY_REVISION = HEADER + "def upgrade():\n    pass\n\ndef downgrade():\n    pass\n"
 INITIAL = revision("a1", "None", upgrade='op.create_table("p", sa.Column("id", sa.Integer, primary_key=True))')
 
+# A RunPython function that binds the historical Order model to another name.
+RENAMED_MODEL = Case(
+    {
+        DJANGO: "from django.db import migrations\n\n\n"
+        "def forwards(apps, schema_editor):\n"
+        '    Thing = apps.get_model("shop", "Order")\n'
+        "    Thing.objects.update(a=1)\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0002_previous")]\n'
+        "    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n"
+    }
+)
+
 # Row -> migrations that, together, trigger every rule code the page lists for the row.
 TRIGGERS: dict[int, list[Case]] = {
     1: [alembic('op.drop_column("users", "email")'), django('migrations.RemoveField("user", "email")')],
@@ -309,7 +322,8 @@ TRIGGERS: dict[int, list[Case]] = {
                 '    dependencies = [("shop", "0002_previous")]\n'
                 "    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n"
             }
-        )
+        ),
+        RENAMED_MODEL,
     ],
     52: [
         django("", path="shop/migrations/0003_auto_20240101_1234.py"),
@@ -377,6 +391,7 @@ CLOSED: list[tuple[int, str, Case]] = [
         ),
     ),
     (52, "MRT912", Case({"migrations/versions/abc123_.py": EMPTY_REVISION}, {"migration_name_pattern": NAMED})),
+    (51, "MRT913", RENAMED_MODEL),
     (50, "MRT803", alembic(AUTOCOMMIT + '    op.execute("BEGIN")\n    op.execute("UPDATE o SET a = 1")')),
     (24, "MRT404", alembic('op.execute("ALTER TABLE o ADD COLUMN t varchar(36) DEFAULT (uuid())")', dialect="mysql")),
     (25, "MRT419", alembic('op.execute("ALTER TABLE o ADD COLUMN n int AUTO_INCREMENT UNIQUE")', dialect="mysql")),
@@ -431,21 +446,6 @@ GAPS: list[tuple[int, tuple[str, ...], Case]] = [
         ("MRT418", "MRT423"),
         alembic(
             'op.execute("ALTER TABLE o MODIFY a bigint")', 'op.execute("ALTER TABLE o MODIFY a int")', dialect="mysql"
-        ),
-    ),
-    (
-        51,
-        ("MRT910", "MRT911"),
-        Case(
-            {
-                DJANGO: "from django.db import migrations\n\n\n"
-                "def forwards(apps, schema_editor):\n"
-                '    Thing = apps.get_model("shop", "Order")\n'
-                "    Thing.objects.update(a=1)\n\n\n"
-                "class Migration(migrations.Migration):\n"
-                '    dependencies = [("shop", "0002_previous")]\n'
-                "    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n"
-            }
         ),
     ),
 ]
