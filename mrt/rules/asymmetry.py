@@ -724,3 +724,78 @@ def foreign_key_recreated_validated(m: MigrationAST, config: MRTConfig) -> Itera
             f"between that references nothing makes the rollback fail; {fix}",
             related=(Related(line=validated[0].line, column=validated[0].span.column, message="re-created here"),),
         )
+
+
+def _rolled_back_objects(m: MigrationAST) -> list[tuple[Operation, str]]:
+    """What a rollback drops that this upgrade added, with the operation to report it at: the downgrade's
+    drop (Alembic, RunSQL's reverse_sql), or the Django AddField / CreateModel that Django reverses itself.
+    Columns of a table the same migration creates go with the table."""
+    new_columns = added_columns(m)
+    created = {op.table.lower() for op in m.ops if op.side == UPGRADE and op.kind == Kind.CREATE_TABLE and op.table}
+    found: list[tuple[Operation, str]] = []
+    for op in m.ops:
+        if op.origin == "django":
+            if op.side != UPGRADE or op.new_table:
+                continue
+            if op.kind == Kind.CREATE_TABLE and op.table:
+                found.append((op, f"table {op.table}"))
+            elif op.kind == Kind.ADD_COLUMN and op.table and op.column and not op.args.get("m2m"):
+                found.append((op, f"column {op.table}.{op.column}"))
+        elif op.side != UPGRADE and op.table:
+            table = op.table.lower()
+            if op.kind == Kind.DROP_TABLE and table in created:
+                found.append((op, f"table {op.table}"))
+            elif op.kind == Kind.DROP_COLUMN and op.column and (table, op.column.lower()) in new_columns:
+                found.append((op, f"column {op.table}.{op.column}"))
+    return found
+
+
+@rule(
+    code="MRT314",
+    kinds=(Kind.DROP_COLUMN, Kind.DROP_TABLE, Kind.ADD_COLUMN, Kind.CREATE_TABLE),
+    name="Rollback drops what the upgrade added, with the data written since",
+    category=DATA_LOSS,
+    severity=WARNING,
+    default_enabled=False,
+    compares_downgrade=True,
+    summary="The downgrade drops a table or column this upgrade adds: every value written to it after the "
+    "upgrade is lost on rollback (opt-in, informational).",
+    docs=RuleDocs(
+        what="A downgrade that drops a table or column the upgrade of the same migration creates: Alembic's "
+        "`op.drop_column` / `op.drop_table` (or RunSQL's reverse_sql) undoing an `add_column` / `create_table`, "
+        "and Django's AddField / CreateModel, whose reverse Django runs itself. Reported once per migration, at "
+        "the first such drop. This is the correct reverse, so the rule is opt-in and says what the rollback "
+        "costs (strong_migrations' `check_down`, django-safe-migrations' RV rules). A downgrade that drops "
+        "something the upgrade did *not* add is not this rule's: that is a downgrade destroying older data.",
+        why="The verifier seeds rows before the upgrade, so what it proves is that old data survives. Rows and "
+        "values written while the new release ran exist only in what the upgrade added: a rollback hours later "
+        "deletes them with the column or table, and nothing in the migration asks whether anyone needs them.",
+        instead="Decide before you need the rollback: copy the new data out first (`CREATE TABLE ... AS SELECT`, "
+        "`pg_dump -t`), let the downgrade rename the column or table aside instead of dropping it (and drop it in a "
+        "later release), or plan to roll forward with a fix instead of back.",
+        example="# Alembic\n"
+        "def upgrade():\n"
+        '    op.add_column("orders", sa.Column("gift_note", sa.Text()))\n\n\n'
+        "def downgrade():\n"
+        '    op.drop_column("orders", "gift_note")\n\n\n'
+        "# Django (its reverse is RemoveField)\n"
+        'migrations.AddField("order", "gift_note", models.TextField(null=True))\n',
+        fixed="# Alembic: keep the values until someone decides they can go\n"
+        "def downgrade():\n"
+        '    op.alter_column("orders", "gift_note", new_column_name="gift_note_rolled_back")\n\n\n'
+        "# Django: copy them out before `migrate shop 0004`, e.g. with\n"
+        "#   CREATE TABLE shop_order_gift_note AS SELECT id, gift_note FROM shop_order;\n",
+    ),
+)
+def rollback_drops_new_data(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    found = _rolled_back_objects(m)
+    if not found:
+        return
+    first, _ = found[0]
+    them = "it" if len(found) == 1 else "them"
+    named = ", ".join(what for _, what in found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    yield hit(
+        first,
+        f"A rollback drops {named}, added by this upgrade: every value written to {them} after the upgrade is "
+        f"lost. Copy {them} out before downgrading, or rename instead of drop in the downgrade",
+    )

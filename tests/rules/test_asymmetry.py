@@ -511,3 +511,46 @@ def test_MRT313_negative_no_window_for_orphans_or_not_validated(lint, upgrade, d
 def test_MRT313_negative_foreign_key_not_re_created_is_MRT205(lint):
     found = codes(lint(_revision('op.drop_constraint("fk_orders_user", "orders", type_="foreignkey")')))
     assert "MRT205" in found and "MRT313" not in found
+
+
+# -- MRT314 (opt-in): a rollback drops what the upgrade added -------------------------------------------------------
+
+
+def test_MRT314_downgrade_drops_a_column_the_upgrade_added(lint):
+    found = lint(
+        _revision(
+            'op.add_column("orders", sa.Column("gift_note", sa.Text()))', 'op.drop_column("orders", "gift_note")'
+        ),
+        extend_select=["MRT314"],
+    )
+    hits = [f for f in found if f.code == "MRT314"]
+    assert len(hits) == 1 and hits[0].line == 12
+    assert hits[0].message.startswith("A rollback drops column orders.gift_note, added by this upgrade")
+    assert "rename instead of drop" in hits[0].message
+
+
+def test_MRT314_django_reverses_add_field_and_create_model_itself_one_finding_per_migration(lint):
+    source = (
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0002_previous")]\n'
+        "    operations = [\n"
+        '        migrations.AddField("order", "gift_note", models.TextField(null=True)),\n'
+        '        migrations.CreateModel("Gift", [("id", models.AutoField(primary_key=True))]),\n'
+        '        migrations.AddField("order", "tags", models.ManyToManyField("shop.Tag")),\n'
+        "    ]\n"
+    )
+    hits = [
+        f for f in lint(source, path="shop/migrations/0003_gift.py", extend_select=["MRT314"]) if f.code == "MRT314"
+    ]
+    assert len(hits) == 1 and "column shop_order.gift_note, table shop_gift, added" in hits[0].message
+
+
+def test_MRT314_negative_downgrade_drops_what_the_upgrade_did_not_add_and_default_selection(lint):
+    """Dropping an older column in the downgrade destroys older data: not this rule's (nearest look-alike)."""
+    older = lint(
+        _revision('op.drop_column("orders", "legacy")', 'op.drop_column("orders", "other")'), extend_select=["MRT314"]
+    )
+    default = lint(
+        _revision('op.add_column("orders", sa.Column("gift_note", sa.Text()))', 'op.drop_column("orders", "gift_note")')
+    )
+    assert "MRT314" not in codes(older) + codes(default)
