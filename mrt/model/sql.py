@@ -497,11 +497,7 @@ def _mysql_ops(text: str) -> tuple[tuple[tuple[str, Any], ...], ...] | None:
             renamed = action.args.get("rename_from")
             if renamed is not None and renamed.name != column.name:
                 out.append({"kind": Kind.RENAME_COLUMN, "column": renamed.name, "new_name": column.name})
-            args = {"type": _mysql_type(column)}
-            charset = column.find(exp.CharacterSetColumnConstraint)
-            if charset is not None:  # a new character set re-encodes every value: a table copy
-                args["mysql_charset"] = charset.this.name.lower()
-            out.append({"kind": Kind.ALTER_COLUMN, "column": column.name, "args": args})
+            out.append({"kind": Kind.ALTER_COLUMN, "column": column.name, "args": {"type": _mysql_type(column)}})
         elif isinstance(action, exp.Drop) and action.args.get("kind") == "COLUMN":
             for dropped in action.args.get("tables") or ():
                 out.append({"kind": Kind.DROP_COLUMN, "column": dropped.name})

@@ -14,12 +14,13 @@ from mrt.dialect import MYSQL, POSTGRESQL, pg_version, target_dialect
 from mrt.findings import ERROR, WARNING
 from mrt.model.migration import MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
-from mrt.rules.django_fields import field_events, live_type_changes
+from mrt.rules.django_fields import field_events, live_type_changes, type_changes
 from mrt.rules.lock_context import (
     AUTO_FIELDS,
     SERIAL_TYPES,
     VOLATILE_FUNCTIONS,
     existing,
+    fresh_database,
     is_m2m,
     old_type,
     on_postgresql,
@@ -360,6 +361,77 @@ def vacuum_full(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 # -- MRT423: MySQL copies -------------------------------------------------------------------------------------------
 
+# Column types under one MySQL name: raw MySQL SQL (sqlglot), SQLAlchemy types, and the PostgreSQL names a Django
+# field's type is kept under (`django_fields.ColumnType`). Integer display widths are not part of the type.
+_MYSQL_TYPES = {
+    "string": "varchar", "varchar": "varchar", "unicode": "varchar", "nvarchar": "varchar",
+    "character varying": "varchar", "char": "char", "nchar": "char", "bpchar": "char",
+    "text": "text", "unicodetext": "text", "clob": "text", "tinytext": "tinytext", "mediumtext": "mediumtext",
+    "longtext": "longtext", "varbinary": "varbinary", "binary": "binary", "blob": "blob", "largebinary": "blob",
+    "mediumblob": "mediumblob", "longblob": "longblob",
+    "tinyint": "tinyint", "boolean": "tinyint", "bool": "tinyint", "smallint": "smallint", "smallinteger": "smallint",
+    "int2": "smallint", "mediumint": "mediumint", "int": "int", "integer": "int", "int4": "int", "bigint": "bigint",
+    "biginteger": "bigint", "int8": "bigint", "utinyint": "tinyint unsigned", "usmallint": "smallint unsigned",
+    "umediumint": "mediumint unsigned", "uint": "int unsigned", "ubigint": "bigint unsigned",
+    "numeric": "decimal", "decimal": "decimal", "float": "float", "float4": "float", "double": "double",
+    "float8": "double", "double_precision": "double",
+    "datetime": "datetime", "timestamptz": "datetime", "timestamp": "timestamp", "date": "date", "time": "time",
+    "year": "year", "json": "json", "jsonb": "json",
+}  # fmt: skip
+# Django fields whose MySQL column is fixed: UUIDField is char(32), GenericIPAddressField char(39).
+_MYSQL_FIXED = {"uuid": ("char", (32,)), "inet": ("char", (39,))}
+_UTF8MB4 = 4  # bytes a character may take in MySQL 8's default character set
+_LENGTH_PREFIX_LIMIT = 255  # up to 255 bytes a VARCHAR value has a 1-byte length prefix, beyond it 2 bytes
+
+
+def _mysql_type(t: Any) -> tuple[str, tuple[int, ...]] | None:
+    if not isinstance(t, dict) or not t.get("name"):
+        return None
+    raw = str(t["name"]).lower()
+    if raw in _MYSQL_FIXED:
+        return _MYSQL_FIXED[raw]
+    name = _MYSQL_TYPES.get(raw)
+    if name is None:
+        return None
+    args = tuple(a for a in t.get("args") or () if isinstance(a, int) and not isinstance(a, bool))
+    if name in ("varchar", "char", "varbinary", "binary"):
+        return (name, args[:1]) if args else None
+    if name == "decimal":  # MySQL's DECIMAL is DECIMAL(10, 0)
+        return name, ((args + (10, 0)[len(args) :])[:2])
+    return name, ()
+
+
+def mysql_copy_reason(old: Any, new: Any) -> str | None:
+    """Why MySQL/MariaDB copy the table to change a column from `old` to `new`, or None: no change, a change
+    done in place, or a type mrt does not know. InnoDB changes a column type in place only to grow a VARCHAR
+    (VARBINARY) within its length-prefix class; ENUM/SET changes are judged on their own (`_enum_values`)."""
+    a, b = _mysql_type(old), _mysql_type(new)
+    if a is None or b is None or a == b:
+        return None
+    (old_name, old_args), (new_name, new_args) = a, b
+    if old_name == new_name and old_name in ("varchar", "varbinary"):
+        width = _UTF8MB4 if old_name == "varchar" else 1
+        old_bytes, new_bytes = old_args[0] * width, new_args[0] * width
+        if new_bytes < old_bytes:
+            return f"{old_name.upper()}({old_args[0]}) to {old_name.upper()}({new_args[0]}) shrinks the column"
+        if old_bytes <= _LENGTH_PREFIX_LIMIT < new_bytes:
+            return (
+                f"{old_name.upper()}({old_args[0]}) to {old_name.upper()}({new_args[0]}) needs a 2-byte length prefix"
+                + (" in utf8mb4" if width > 1 else "")
+                + " (MariaDB grows it in place)"
+            )
+        return None
+    shown = [f"{n.upper()}({', '.join(map(str, args))})" if args else n.upper() for n, args in (a, b)]
+    return f"{shown[0]} to {shown[1]} is not done in place"
+
+
+def _copy_message(op: Operation, reason: str) -> str:
+    return (
+        f"Type change of {qualified_column(op)} copies {quoted_table(op)} on MySQL/MariaDB ({reason}): ALGORITHM=COPY "
+        "blocks writes for the whole copy. Add a new column and backfill it, or use an online schema tool (gh-ost, "
+        "pt-online-schema-change)"
+    )
+
 
 def _enum_values(t: Any) -> tuple[str, ...] | None:
     if not isinstance(t, dict) or str(t.get("name", "")).lower() not in ("enum", "set"):
@@ -377,23 +449,38 @@ def _enum_values(t: Any) -> tuple[str, ...] | None:
     "or lock the table.",
     docs=RuleDocs(
         what="Raw `ALTER TABLE ... ALGORITHM=COPY` or `LOCK=SHARED` / `LOCK=EXCLUSIVE` (parsed with sqlglot's MySQL "
-        'dialect), and, when the target is MySQL (`dialect = "mysql"` or a mysql URL in alembic.ini), an '
-        "`alter_column` from one ENUM/SET to another that does not just append values at the end.",
+        "dialect). On MySQL/MariaDB (the target is MySQL, or the SQL only parses as MySQL), a column type change "
+        "that InnoDB can only make by copying the table: `MODIFY` / `CHANGE` in raw SQL, "
+        "`alter_column(type_=..., existing_type=...)` (the old type read from `existing_type=` or from the "
+        "downgrade), and a Django `AlterField` judged against the field's previous definition in the app's earlier "
+        "migrations. In place, not reported: the same type, a VARCHAR / VARBINARY that grows within its "
+        "length-prefix class (up to 255 bytes, or beyond; utf8mb4, 4 bytes a character, is assumed), NULL / NOT "
+        "NULL and default changes, renames. Every other change of type, length, precision or sign copies: INT to "
+        "BIGINT, a shrinking VARCHAR, CHAR to VARCHAR, TEXT to MEDIUMTEXT, DECIMAL(10,2) to DECIMAL(12,2). An "
+        "ENUM/SET change that does not just append values at the end copies too. A statement that sets ALGORITHM=INPLACE "
+        "or INSTANT is not judged: the server refuses it rather than copy.",
         why="A COPY ALTER rebuilds the table and blocks writes (LOCK=SHARED) or everything (LOCK=EXCLUSIVE) for "
-        "the whole copy. Appending ENUM values is instant; reordering, removing or inserting values forces a copy.",
+        "the whole copy. Appending ENUM values is instant; reordering, removing or inserting values forces a copy. "
+        "A type change is a COPY with writes blocked, minutes to hours on a large table.",
         instead="Use `ALGORITHM=INPLACE, LOCK=NONE` (or INSTANT) where MySQL supports it, append new ENUM values at "
-        "the end, or run the change with an online schema tool (gh-ost, pt-online-schema-change).",
+        "the end, or run the change with an online schema tool (gh-ost, pt-online-schema-change). For a type "
+        "change: add a column of the new type, backfill it in batches, and switch to it in a later release.",
         example="# Alembic\n"
-        'op.execute("ALTER TABLE orders MODIFY status VARCHAR(40), ALGORITHM=COPY, LOCK=SHARED")\n\n'
+        'op.execute("ALTER TABLE orders MODIFY status VARCHAR(40), ALGORITHM=COPY, LOCK=SHARED")\n'
+        'op.alter_column("orders", "id", type_=sa.BigInteger(), existing_type=sa.Integer())\n\n'
         "# Django\n"
-        'migrations.RunSQL("ALTER TABLE shop_order ADD COLUMN note TEXT, ALGORITHM=COPY", migrations.RunSQL.noop)\n',
+        'migrations.RunSQL("ALTER TABLE shop_order ADD COLUMN note TEXT, ALGORITHM=COPY", migrations.RunSQL.noop)\n'
+        'migrations.AlterField("order", "total", models.DecimalField(max_digits=12, decimal_places=2))\n',
         fixed="# Alembic\n"
-        'op.execute("ALTER TABLE orders ADD COLUMN note TEXT, ALGORITHM=INSTANT")\n\n'
+        'op.execute("ALTER TABLE orders ADD COLUMN note TEXT, ALGORITHM=INSTANT")\n'
+        'op.add_column("orders", sa.Column("id_new", sa.BigInteger(), nullable=True))\n'
+        "# ...backfill id_new in batches, switch in a later release (or run the ALTER with gh-ost)\n\n"
         "# Django\n"
         "migrations.RunSQL(\n"
         '    "ALTER TABLE shop_order ADD COLUMN note TEXT, ALGORITHM=INPLACE, LOCK=NONE",\n'
         '    "ALTER TABLE shop_order DROP COLUMN note",\n'
-        ")\n",
+        ")\n"
+        'migrations.AddField("order", "total_new", models.DecimalField(max_digits=12, decimal_places=2, null=True))\n',
     ),
 )
 @per_call
@@ -422,6 +509,26 @@ def mysql_copy(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
                     f"ENUM change on {qualified_column(op)} does not only append values: MySQL copies {quoted_table(op)} with "
                     "writes blocked. Append new values at the end, or use an online schema tool",
                 )
+                continue
+        in_place_asked = algorithm in ("INPLACE", "INSTANT")  # the server refuses such a statement rather than copy
+        if op.kind == Kind.ALTER_COLUMN and "type" in op.args and not in_place_asked and on_mysql(m, config, op):
+            reason = mysql_copy_reason(old_type(m, op), op.args["type"])
+            if reason and op.origin != "django":
+                yield hit(op, _copy_message(op, reason))
+
+
+@history_check("MRT423", facts=field_events)
+def mysql_copy_django_alter_field(
+    migrations: list[MigrationAST], config: MRTConfig
+) -> Iterator[tuple[MigrationAST, Hit]]:
+    """Django `AlterField`s on MySQL judged against the field's previous definition (the file alone does not say it)."""
+    for change in type_changes(migrations):
+        m, op = change.migration, change.op
+        if fresh_database(m) or not existing(op) or target_dialect(m, config) != MYSQL:
+            continue
+        reason = mysql_copy_reason(change.old.as_model_type(), change.new.as_model_type())
+        if reason:
+            yield m, hit(op, _copy_message(op, reason))
 
 
 # -- MRT424: json vs jsonb ------------------------------------------------------------------------------------------
