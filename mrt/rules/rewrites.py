@@ -641,7 +641,7 @@ def _long_tables_and_columns(op: Operation) -> list[tuple[str, str]]:
     if op.kind == Kind.CREATE_TABLE:
         if op.origin != "django" or _django_table_declared(op):
             named.append(("table", op.table))
-        named += [("column", column.get("name")) for column in op.args.get("columns") or ()]
+        named += [("column", column.get("db_column") or column.get("name")) for column in op.args.get("columns") or ()]
     elif op.kind == Kind.RENAME_TABLE and (op.origin != "django" or _django_table_declared(op)):
         named.append(("table", op.new_name))
     elif op.kind == Kind.ADD_COLUMN and not is_m2m(op):

@@ -31,14 +31,17 @@ def test_MRT426_django_long_field_name_and_declared_db_table_even_in_an_initial_
     assert len(found) == 1 and "(+1 more in the same statement)" in found[0].message
 
 
-def test_MRT426_negative_63_bytes_django_derived_table_name_or_sqlite():
+def test_MRT426_negative_63_bytes_django_derived_table_name_short_db_column_or_sqlite():
     at_limit = alembic(f'    op.add_column("orders", sa.Column("{OK_63}", sa.Integer))')
     model = "O" + "x" * 70  # Django derives shop_oxxx... and shortens it itself
     derived = django(
         f'    operations = [migrations.CreateModel("{model}", [("id", models.AutoField(primary_key=True))])]\n'
     )
     sqlite = alembic(f'    op.add_column("orders", sa.Column("{LONG}", sa.Integer))', dialect="sqlite")
-    assert of(at_limit, "MRT426") == of(derived, "MRT426") == of(sqlite, "MRT426") == []
+    short_column = django(
+        f'    operations = [migrations.CreateModel("Order", [("{LONG}", models.IntegerField(db_column="n"))])]\n'
+    )
+    assert of(at_limit, "MRT426") == of(derived, "MRT426") == of(sqlite, "MRT426") == of(short_column, "MRT426") == []
 
 
 # -- MRT434 -----------------------------------------------------------------------------------------------------------
