@@ -398,6 +398,8 @@ def _mysql_type(t: Any) -> tuple[str, tuple[int, ...]] | None:
         return (name, args[:1]) if args else None
     if name == "decimal":  # MySQL's DECIMAL is DECIMAL(10, 0)
         return name, ((args + (10, 0)[len(args) :])[:2])
+    if name == "float" and args and args[0] > 24:  # FLOAT(p) with 25 to 53 bits is a DOUBLE
+        return "double", ()
     return name, ()
 
 

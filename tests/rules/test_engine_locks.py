@@ -113,6 +113,7 @@ def test_MRT423_negative_mysql_in_place_changes_and_postgresql_tree():
         "type_=sa.String(400), existing_type=sa.String(300)",  # already a 2-byte prefix
         "type_=sa.Boolean(), existing_type=mysql.TINYINT(display_width=1)",  # the same column type
         "type_=sa.BigInteger(), existing_type=mysql.BIGINT(display_width=20)",
+        "type_=sa.Float(precision=53), existing_type=mysql.DOUBLE()",  # FLOAT(53) is a DOUBLE
         "nullable=False, existing_type=sa.Integer()",
     ]
     for change in in_place:
