@@ -113,7 +113,7 @@ def _analyze_files(
         except SourceError as exc:
             findings.append(_unreadable(found.path, str(exc), config))
             continue
-        migration = parse_migration(text, found.path, dialect=config.dialect, app=found.app)
+        migration = parse_migration(text, found.path, dialect=config.dialect, app=found.app, keep_tree=with_fixes)
         migrations.append(migration)
         found_here = analyze_migration(migration, config, report_unused=False)
         if with_fixes:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from mrt.findings import Fix, RiskWarning, TextEdit
@@ -65,17 +67,17 @@ def operation_at(migration: MigrationAST, finding: RiskWarning) -> Operation | N
 
 def generate_downgrade(migration: MigrationAST) -> Fix | None:
     """A downgrade that undoes the upgrade in reverse order, when every operation is clearly invertible."""
-    index = _index(migration.source)
+    index = _index(migration.source, _tree(migration))
     upgrade = _function(index.module, "upgrade") if index else None
     if index is None or upgrade is None:
         return None
-    module, calls = index.module, index.calls
+    module = index.module
     ops = [op for op in migration.ops if op.side == UPGRADE]
     if not ops:
         return None
     body: list[str] = []
     for op in reversed(ops):
-        call = calls.get((op.span.line, op.span.column))
+        call = index.call_at(op.span.line, op.span.column)
         inverse = _inverse(migration.source, op, call) if call is not None else None
         if inverse is None:
             return None
@@ -85,7 +87,7 @@ def generate_downgrade(migration: MigrationAST) -> Fix | None:
 
 def mark_downgrade_irreversible(migration: MigrationAST, reason: str | None = None) -> Fix | None:
     """Make the downgrade raise with a reason, so the irreversibility is explicit (MRT109, a warning)."""
-    index = _index(migration.source)
+    index = _index(migration.source, _tree(migration))
     upgrade = _function(index.module, "upgrade") if index else None
     if index is None or upgrade is None:
         return None
@@ -330,11 +332,48 @@ def apply_edits(source: str, edits: tuple[TextEdit, ...] | list[TextEdit]) -> st
 
 @dataclass(frozen=True)
 class _Index:
-    """One parse of a source, shared by every fix computed for it."""
+    """One parse of a source, shared by every fix computed for it.
+
+    Calls are looked up by position on demand, walking only the nodes whose lines contain it: a file has
+    a few fixable findings and thousands of nodes, and walking them all was most of the fixes' cost.
+    """
 
     module: ast.Module
-    calls: dict[tuple[int, int], ast.Call]
-    statements: frozenset[tuple[int, int]]  # starts of expression statements that are a bare call
+    found: dict[tuple[int, int], ast.Call | None] = field(default_factory=dict)
+
+    def call_at(self, line: int, column: int) -> ast.Call | None:
+        """The outermost call starting at (line, column)."""
+        if (line, column) not in self.found:
+            self.found[(line, column)] = next(
+                (
+                    n
+                    for n in _nodes_on(self.module, line)
+                    if isinstance(n, ast.Call) and n.col_offset == column and n.lineno == line
+                ),
+                None,
+            )
+        return self.found[(line, column)]
+
+    def is_statement(self, line: int, column: int) -> bool:
+        """Is the call starting at (line, column) a whole expression statement?"""
+        return any(
+            isinstance(n, ast.Expr)
+            and isinstance(n.value, ast.Call)
+            and (n.value.lineno, n.value.col_offset) == (line, column)
+            for n in _nodes_on(self.module, line)
+        )
+
+
+def _nodes_on(module: ast.Module, line: int) -> Iterator[ast.AST]:
+    """The nodes whose lines include `line`, parents before children, in source order."""
+    stack: list[ast.AST] = list(reversed(module.body))
+    while stack:
+        node = stack.pop()
+        start = getattr(node, "lineno", None)
+        if start is not None and not start <= line <= (getattr(node, "end_lineno", None) or start):
+            continue
+        yield node
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -366,20 +405,30 @@ def _segment(source: str, node: ast.AST) -> str | None:
     return b"".join(parts).decode("utf-8", "replace")
 
 
-@lru_cache(maxsize=8)
-def _index(source: str) -> _Index | None:
-    try:
-        module = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    calls: dict[tuple[int, int], ast.Call] = {}
-    statements: set[tuple[int, int]] = set()
-    for node in ast.walk(module):
-        if isinstance(node, ast.Call):
-            calls.setdefault((node.lineno, node.col_offset), node)
-        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-            statements.add((node.value.lineno, node.value.col_offset))
-    return _Index(module, calls, frozenset(statements))
+def _index(source: str, tree: ast.Module | None = None) -> _Index | None:
+    """The calls and bare-call statements of `source`, from `tree` (the model's parse, when the analyzer
+    kept it) or a fresh parse; the last few are kept, since every fix of one file asks again."""
+    if source in _INDEXES:
+        _INDEXES.move_to_end(source)
+        return _INDEXES[source]
+    if tree is None:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
+    index = None if tree is None else _Index(tree)
+    _INDEXES[source] = index
+    if len(_INDEXES) > 8:
+        _INDEXES.popitem(last=False)
+    return index
+
+
+_INDEXES: OrderedDict[str, _Index | None] = OrderedDict()
+
+
+def _tree(migration: MigrationAST) -> ast.Module | None:
+    tree = migration.derived.get("tree")
+    return tree if isinstance(tree, ast.Module) else None
 
 
 def _function(module: ast.Module, name: str) -> ast.FunctionDef | None:
@@ -403,14 +452,14 @@ def _is_docstring(node: ast.stmt) -> bool:
 
 
 def _call_at(migration: MigrationAST, op: Operation) -> ast.Call | None:
-    index = _index(migration.source)
-    return index.calls.get((op.span.line, op.span.column)) if index else None
+    index = _index(migration.source, _tree(migration))
+    return index.call_at(op.span.line, op.span.column) if index else None
 
 
 def _is_statement(source: str, call: ast.Call) -> bool:
     """Is `call` a whole expression statement (not part of an assignment or another call)?"""
     index = _index(source)
-    return index is not None and (call.lineno, call.col_offset) in index.statements
+    return index is not None and index.is_statement(call.lineno, call.col_offset)
 
 
 def _arg_node(call: ast.Call, index: int, name: str) -> ast.expr | None:

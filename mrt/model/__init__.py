@@ -22,8 +22,13 @@ __all__ = [
 ]
 
 
-def parse_migration(source: str, path: str, *, dialect: str | None = None, app: str | None = None) -> MigrationAST:
+def parse_migration(
+    source: str, path: str, *, dialect: str | None = None, app: str | None = None, keep_tree: bool = False
+) -> MigrationAST:
     """Build the model of one file. A syntax error is recorded on the result, never raised.
+
+    `keep_tree` keeps the syntax tree in `derived["tree"]` for fix edits (`mrt.fixes`), which would
+    otherwise parse the file a second time.
 
     Deeply nested or huge sources can make the compiler itself give up (RecursionError, MemoryError);
     those are reported like syntax errors, since the file cannot be read as Python either way.
@@ -48,6 +53,8 @@ def parse_migration(source: str, path: str, *, dialect: str | None = None, app: 
         migration.app = None  # a script_location named "migrations" is not a Django app
         read_alembic(module, migration, dialect)
     mark_new_tables(migration.ops)
+    if keep_tree:
+        migration.derived["tree"] = module
     return migration
 
 
