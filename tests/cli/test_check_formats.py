@@ -294,3 +294,34 @@ def test_a_json_report_is_written_a_finding_at_a_time():
     assert out.getvalue() == render("json", report)
     assert len(json.loads(out.getvalue())["findings"]) == 500
     assert out.largest < 1_000 < len(out.getvalue()) / 100
+
+
+def test_the_json_report_is_what_json_dumps_with_indent_2_writes():
+    """Written a finding at a time and without json's slow indenting encoder, but the same bytes."""
+    import json
+
+    from mrt.findings import Fix, RiskWarning, TextEdit
+    from mrt.report import CheckReport, render
+    from mrt.report.json_report import finding_dict
+
+    plain = RiskWarning(
+        revision=None,
+        file="versions/a.py",
+        pattern="p",
+        message='é "quoted"\n\u2028 \\ tab\t',
+        severity="error",
+        line=1,
+        code="MRT201",
+    )
+    fixed = RiskWarning(
+        revision="r1", file="versions/b.py", pattern="p", message="m", severity="warning", line=2, code="MRT407"
+    )
+    fixed.fixes = (Fix("Build it concurrently", (TextEdit(2, 4, 2, 9, "op.x"),)),)
+    report = CheckReport(findings=[plain, fixed])
+    payload = {
+        "version": __import__("mrt").__version__,
+        "checked_at": report.checked_at_text,
+        "summary": {"total_issues": 2, "errors": 1, "warnings": 1},
+        "findings": [finding_dict(plain), finding_dict(fixed)],
+    }
+    assert render("json", report) == json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
