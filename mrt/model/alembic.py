@@ -85,6 +85,7 @@ _SA_DDL = {
 class _Ctx:
     side: str
     batch: dict[str, str | None] = field(default_factory=dict)  # alias -> table
+    batch_schemas: dict[str, str] = field(default_factory=dict)  # alias -> `schema=` of its batch_alter_table
     autocommit: bool = False
     condition: str | None = None
     helper: str | None = None
@@ -226,7 +227,12 @@ class AlembicReader:
             if method == "batch_alter_table":
                 table = literal_str(bind_args(expr, ("table_name",)).get("table_name"), self.constants)
                 if isinstance(item.optional_vars, ast.Name):
-                    return replace(ctx, batch={**ctx.batch, item.optional_vars.id: table})
+                    alias = item.optional_vars.id
+                    schema = self._schema(keyword(expr, "schema"))
+                    schemas = {k: v for k, v in ctx.batch_schemas.items() if k != alias}
+                    if schema is not None:
+                        schemas[alias] = schema
+                    return replace(ctx, batch={**ctx.batch, alias: table}, batch_schemas=schemas)
                 return ctx
             if method == "autocommit_block":
                 return replace(ctx, autocommit=True)
@@ -289,7 +295,9 @@ class AlembicReader:
             if owner.id in self.op_names:
                 return self._op_call(method, call, ctx, table=None, batch=False)
             if owner.id in ctx.batch:
-                return self._op_call(method, call, ctx, table=ctx.batch[owner.id], batch=True)
+                return self._op_call(
+                    method, call, ctx, table=ctx.batch[owner.id], batch=True, schema=ctx.batch_schemas.get(owner.id)
+                )
             if owner.id in self.conn_names or owner.id in self.context_names:
                 if method in ("execute", "exec_driver_sql"):
                     self._execute(call, ctx, call_name=f"{owner.id}.{method}")
@@ -308,7 +316,9 @@ class AlembicReader:
             return True
         return False
 
-    def _op_call(self, method: str, call: ast.Call, ctx: _Ctx, *, table: str | None, batch: bool) -> bool:
+    def _op_call(
+        self, method: str, call: ast.Call, ctx: _Ctx, *, table: str | None, batch: bool, schema: str | None = None
+    ) -> bool:
         signature = _SIGNATURES.get(method)
         if signature is None:
             return method in ("get_bind", "get_context", "f", "inline_literal")
@@ -335,8 +345,19 @@ class AlembicReader:
         else:
             self._constraint(op, method, args)
         if op.kind:
+            # The table's schema as written (`schema=`, `source_schema=` of create_foreign_key, or the batch's):
+            # without one the table is found through the connection's search_path.
+            schema = schema or self._schema(keyword(call, "schema") or keyword(call, "source_schema"))
+            if schema is not None:
+                op.args["schema"] = schema
             self.ops.append(op)
         return True
+
+    def _schema(self, node: ast.expr | None) -> str | None:
+        """A `schema=` argument: its name, or the expression as written when it is not a literal (a setting)."""
+        if node is None or (isinstance(node, ast.Constant) and node.value is None):
+            return None
+        return self._str(node) or ast.unparse(node)
 
     def _str(self, node: ast.expr | None) -> str | None:
         return literal_str(node, self.constants)

@@ -236,6 +236,11 @@ class DjangoReader:
             literal(key, self.constants) in _INDEX_OPTIONS for key in declared.keys if key is not None
         ):
             info["index_options"] = True  # Meta.indexes / unique_together / constraints build indexes too
+        if isinstance(declared, ast.Dict) and any(
+            (literal(key, self.constants), literal(value, self.constants)) in (("managed", False), ("proxy", True))
+            for key, value in zip(declared.keys, declared.values, strict=True)
+        ):
+            info["no_table"] = True  # an unmanaged or proxy model: Django creates no table for it
         self._add(Kind.CREATE_TABLE, node, table=table, name=model, args=info, state_context=sc)
 
     def _op_DeleteModel(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:

@@ -113,6 +113,17 @@ def _qualified(items: Any) -> str | None:
     return names[-1] if names else None
 
 
+def _relation(rel: Any) -> dict[str, Any]:
+    """A table's schema as written (`billing.invoices`), and whether it is a temporary table: an unqualified
+    name is found through the session's search_path (the schema rule reads this)."""
+    out: dict[str, Any] = {}
+    if rel.schemaname:
+        out["schema"] = rel.schemaname
+    if rel.relpersistence == "t":
+        out["temporary"] = True
+    return out
+
+
 def _type_of(type_name: Any) -> dict[str, Any] | None:
     if type_name is None:
         return None
@@ -191,10 +202,19 @@ def _translate_statement(stmt: Any) -> list[dict[str, Any]]:
     if isinstance(stmt, ast.RenameStmt):
         rtype = stmt.renameType
         table = stmt.relation.relname if stmt.relation else None
+        where = _relation(stmt.relation) if stmt.relation else {}
         if rtype == enums.ObjectType.OBJECT_COLUMN:
-            return [{"kind": Kind.RENAME_COLUMN, "table": table, "column": stmt.subname, "new_name": stmt.newname}]
+            return [
+                {
+                    "kind": Kind.RENAME_COLUMN,
+                    "table": table,
+                    "column": stmt.subname,
+                    "new_name": stmt.newname,
+                    "args": where,
+                }
+            ]
         if rtype == enums.ObjectType.OBJECT_TABLE:
-            return [{"kind": Kind.RENAME_TABLE, "table": table, "new_name": stmt.newname}]
+            return [{"kind": Kind.RENAME_TABLE, "table": table, "new_name": stmt.newname, "args": where}]
         if rtype == enums.ObjectType.OBJECT_INDEX:
             return [{"kind": Kind.RENAME_INDEX, "name": table, "new_name": stmt.newname}]
         if rtype == enums.ObjectType.OBJECT_SCHEMA:  # for the rolling-deploy rule: every table moves with it
@@ -220,13 +240,14 @@ def _translate_statement(stmt: Any) -> list[dict[str, Any]]:
         ]
     if isinstance(stmt, ast.CreateStmt):
         columns = [_column_def(el) for el in stmt.tableElts or () if isinstance(el, ast.ColumnDef)]
-        args = {"columns": columns, **_table_keys(stmt.tableElts)}
+        args = {"columns": columns, **_table_keys(stmt.tableElts), **_relation(stmt.relation)}
         if stmt.if_not_exists:
             args["if_not_exists"] = True
         return [{"kind": Kind.CREATE_TABLE, "table": stmt.relation.relname, "args": args}]
     if isinstance(stmt, ast.CreateTableAsStmt):
         kind = Kind.CREATE_VIEW if stmt.objtype == enums.ObjectType.OBJECT_MATVIEW else Kind.CREATE_TABLE
-        return [{"kind": kind, "table": stmt.into.rel.relname, "name": stmt.into.rel.relname}]
+        rel = stmt.into.rel
+        return [{"kind": kind, "table": rel.relname, "name": rel.relname, "args": _relation(rel)}]
     if isinstance(stmt, ast.ViewStmt):
         return [{"kind": Kind.CREATE_VIEW, "name": stmt.view.relname, "args": {"replace": bool(stmt.replace)}}]
     if isinstance(stmt, ast.CreateSeqStmt):
@@ -396,6 +417,9 @@ def _alter_table(stmt: Any) -> list[dict[str, Any]]:
             if sub in (at.AT_AddIdentity, at.AT_SetIdentity, at.AT_DropIdentity):
                 other["column"] = cmd.name  # for the sequence rule: the column whose numbering changes
             ops.append(other)
+    if stmt.relation.schemaname:
+        for op in ops:
+            op["args"] = {**op.get("args", {}), "schema": stmt.relation.schemaname}
     return ops
 
 
@@ -452,7 +476,8 @@ def _drop(stmt: Any) -> list[dict[str, Any]]:
         if kind == Kind.DROP_TRIGGER:  # (table, trigger)
             ops.append({"kind": kind, "table": names[-2] if len(names) > 1 else None, "name": names[-1], "args": args})
         elif kind == Kind.DROP_TABLE:
-            ops.append({"kind": kind, "table": names[-1] if names else None, "args": args})
+            schema = {"schema": names[-2]} if len(names) > 1 else {}
+            ops.append({"kind": kind, "table": names[-1] if names else None, "args": {**args, **schema}})
         else:
             ops.append({"kind": kind, "name": names[-1] if names else None, "args": args})
     return ops

@@ -32,7 +32,7 @@ from mrt.rules.lock_context import (
     says,
     type_name,
 )
-from mrt.rules.registry import ALEMBIC_ONLY, LOCKS, Hit, RuleDocs, history_check, hit, rule
+from mrt.rules.registry import ALEMBIC_ONLY, HYGIENE, LOCKS, Hit, RuleDocs, history_check, hit, rule
 
 # -- MRT404 / MRT405: defaults -----------------------------------------------------------------------------------
 
@@ -798,3 +798,108 @@ def column_given_twice(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
                 f"Table {op.table!r} lists column {names} twice: the database refuses the CREATE TABLE (SQLAlchemy 1.4 "
                 "keeps only the last definition). Give each column once",
             )
+
+
+# -- MRT435: a table named without its schema ---------------------------------------------------------------------------
+
+# Operations that name a table in CREATE TABLE, ALTER TABLE or DROP TABLE (squawk's `require-table-schema`): Alembic
+# calls and raw SQL. Index statements name their table too, but squawk leaves them alone and so does this rule.
+_TABLE_STATEMENTS = frozenset(
+    {
+        Kind.CREATE_TABLE,
+        Kind.DROP_TABLE,
+        Kind.RENAME_TABLE,
+        Kind.ADD_COLUMN,
+        Kind.DROP_COLUMN,
+        Kind.ALTER_COLUMN,
+        Kind.RENAME_COLUMN,
+        Kind.CREATE_CONSTRAINT,
+        Kind.DROP_CONSTRAINT,
+        Kind.VALIDATE_CONSTRAINT,
+        Kind.OTHER_SQL,
+    }
+)
+# A Django table name that names its schema: `db_table = '"billing"."invoices"'`, which Django quotes as written.
+_DJANGO_QUALIFIED = re.compile(r'^"[^"]+"\."[^"]+"$')
+
+
+def _unqualified_table(op: Operation, temporary: set[str]) -> str | None:
+    """The table `op` names without a schema, or None (qualified, temporary, or not a table statement)."""
+    if op.origin == "django":
+        declared = op.new_name if op.kind == Kind.RENAME_TABLE and op.call.endswith("AlterModelTable") else None
+        if op.kind == Kind.CREATE_TABLE and not op.args.get("no_table"):
+            declared = op.table
+        return declared if declared and not _DJANGO_QUALIFIED.match(declared) else None
+    if not op.table or op.args.get("schema") or op.args.get("dialect") == MYSQL:
+        return None
+    if op.kind == Kind.OTHER_SQL and not str(op.args.get("statement") or "").startswith("AT_"):
+        return None  # only the sub-commands of an ALTER TABLE; a CREATE POLICY ... ON t is not a table statement
+    if op.kind == Kind.CREATE_TABLE and op.args.get("temporary"):
+        temporary.add(op.table)
+    return None if op.table in temporary else op.table
+
+
+@rule(
+    code="MRT435",
+    kinds=_TABLE_STATEMENTS,
+    name="Table named without its schema",
+    category=HYGIENE,
+    severity=WARNING,
+    summary="A table created, altered or dropped by its bare name: which table that is depends on the connection's "
+    "search_path.",
+    docs=RuleDocs(
+        what="A `CREATE TABLE` (or `CREATE TABLE ... AS`), `ALTER TABLE` or `DROP TABLE` that names its table without "
+        "a schema, on a database that may be PostgreSQL (squawk's opt-in `require-table-schema`): raw SQL "
+        "(`op.execute`, `RunSQL`), Alembic table operations (`create_table`, `drop_table`, `rename_table`, "
+        "`add_column`, `drop_column`, `alter_column`, constraint operations, and `batch_alter_table`) without "
+        "`schema=` (`source_schema=` for `create_foreign_key`), and a Django `CreateModel` or `AlterModelTable` whose "
+        'table is not written `\'"schema"."table"\'`: a Django model declares its table once, so its other operations '
+        "are not reported again. Temporary tables, unmanaged and proxy models are not reported; index operations "
+        "are not either (like squawk). Opt-in: most projects rely on the search_path on purpose.",
+        why="PostgreSQL resolves a bare table name through the session's `search_path`. A migration run with another "
+        "search_path than the application's (a role with its own default, a `SET search_path` left by a pooler or an "
+        "earlier statement, a tenant schema) creates the table in the wrong schema, or alters or drops a table of "
+        "the same name in a schema that comes first. Naming the schema makes the migration mean one thing.",
+        instead='Name the schema: `schema="public"` on Alembic operations (and on `batch_alter_table`), '
+        '`public.my_table` in raw SQL, `db_table = \'"public"."my_table"\'` in a Django model\'s Meta.',
+        example="# Alembic\n"
+        "def upgrade():\n"
+        '    op.create_table("invoices", sa.Column("id", sa.BigInteger, primary_key=True))\n'
+        '    op.execute("ALTER TABLE invoices ADD COLUMN total numeric(12, 2)")\n\n'
+        "# Django\n"
+        'migrations.CreateModel("Invoice", [("id", models.BigAutoField(primary_key=True))])\n',
+        fixed="# Alembic\n"
+        "def upgrade():\n"
+        '    op.create_table("invoices", sa.Column("id", sa.BigInteger, primary_key=True), schema="billing")\n'
+        '    op.execute("ALTER TABLE billing.invoices ADD COLUMN total numeric(12, 2)")\n\n'
+        "# Django\n"
+        "migrations.CreateModel(\n"
+        '    "Invoice",\n'
+        '    [("id", models.BigAutoField(primary_key=True))],\n'
+        '    options={"db_table": \'"billing"."invoice"\'},\n'
+        ")\n",
+    ),
+    default_enabled=False,
+)
+def table_without_schema(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    temporary: set[str] = set()
+    reported: set[tuple[Any, str | None]] = set()  # one finding per statement: ALTER TABLE t a, b is one name
+    for op in m.ops:
+        if op.kind not in _TABLE_STATEMENTS or not on_postgresql(m, config, op):
+            continue
+        table = _unqualified_table(op, temporary)
+        statement = (op.span, op.sql)
+        if table is None or statement in reported:
+            continue
+        reported.add(statement)
+        if op.origin == "django":
+            advice = 'declare the model\'s table as db_table = \'"public"."' + table + "\"'"
+        elif op.origin == "sql":
+            advice = f"write it as public.{table}"
+        else:
+            advice = 'pass schema="public" (or the table\'s schema)'
+        yield hit(
+            op,
+            f"Table {table!r} is named without a schema: PostgreSQL looks it up through the session's search_path, so "
+            f"another search_path makes this statement create, alter or drop a table in another schema; {advice}",
+        )

@@ -72,3 +72,52 @@ def test_MRT434_negative_same_name_in_two_tables_or_case_that_alembic_quotes():
         'def downgrade():\n    op.drop_table("a")\n'
     )
     assert of(two_tables, "MRT434") == of(quoted_case, "MRT434") == []
+
+
+# -- MRT435 (opt-in): a table named without its schema -----------------------------------------------------------------
+
+SCHEMA = {"extend_select": ["MRT435"]}
+
+
+def test_MRT435_alembic_raw_sql_and_django_tables_named_by_their_bare_name():
+    created = of(alembic('    op.create_table("invoices", sa.Column("id", sa.Integer))', **SCHEMA), "MRT435")
+    batch = alembic(
+        '    with op.batch_alter_table("invoices") as batch_op:\n'
+        '        batch_op.add_column(sa.Column("total", sa.Integer))',
+        **SCHEMA,
+    )
+    sql = of(alembic('    op.execute("ALTER TABLE invoices ADD COLUMN a int, ADD COLUMN b int")', **SCHEMA), "MRT435")
+    model = of(
+        django('    operations = [migrations.CreateModel("Invoice", [("id", models.BigAutoField())])]\n', **SCHEMA),
+        "MRT435",
+    )
+    assert 'schema="public"' in created[0].message and len(of(batch, "MRT435")) == 1
+    assert len(sql) == 1 and "public.invoices" in sql[0].message  # one ALTER TABLE, one finding
+    assert "shop_invoice" in model[0].message and '"public"."shop_invoice"' in model[0].message
+
+
+def test_MRT435_negative_schema_given_temporary_table_unmanaged_model_index_or_not_opted_in():
+    qualified = [
+        alembic('    op.create_table("invoices", sa.Column("id", sa.Integer), schema="billing")', **SCHEMA),
+        alembic(
+            '    with op.batch_alter_table("invoices", schema=settings.SCHEMA) as batch_op:\n'
+            '        batch_op.drop_column("total")',
+            **SCHEMA,
+        ),
+        alembic('    op.create_foreign_key("fk", "o", "u", ["uid"], ["id"], source_schema="billing")', **SCHEMA),
+        alembic('    op.execute("ALTER TABLE billing.invoices ADD COLUMN a int")', **SCHEMA),
+        alembic('    op.execute("CREATE TEMP TABLE ids (id int)")\n    op.execute("DROP TABLE ids")', **SCHEMA),
+        alembic('    op.create_index("ix_invoices_total", "invoices", ["total"])', **SCHEMA),
+        django(
+            '    operations = [migrations.CreateModel("Invoice", [("id", models.BigAutoField())], '
+            'options={"db_table": \'"billing"."invoice"\'})]\n',
+            **SCHEMA,
+        ),
+        django(
+            '    operations = [migrations.CreateModel("Invoice", [("id", models.BigAutoField())], '
+            'options={"managed": False})]\n',
+            **SCHEMA,
+        ),
+        alembic('    op.create_table("invoices", sa.Column("id", sa.Integer))'),
+    ]
+    assert [of(findings, "MRT435") for findings in qualified] == [[]] * len(qualified)

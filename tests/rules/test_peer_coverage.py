@@ -351,6 +351,7 @@ TRIGGERS: dict[int, list[Case]] = {
     54: [
         alembic('op.create_index("' + "x" * 70 + '", "o", ["a"])'),
         alembic('op.create_table("t", sa.Column("a", sa.Integer), sa.Column("a", sa.Integer))', 'op.drop_table("t")'),
+        alembic('op.execute("ALTER TABLE o ADD COLUMN x int")'),
     ],
     55: [
         alembic(
@@ -403,6 +404,9 @@ CLOSED: list[tuple[int, str, Case]] = [
     (36, "MRT703", alembic('op.execute("ALTER SCHEMA billing RENAME TO invoicing")')),
     (54, "MRT426", alembic('op.add_column("o", sa.Column("' + "c" * 70 + '", sa.Integer))')),
     (54, "MRT434", alembic('op.execute("CREATE TABLE t (a int, a int)")', 'op.execute("DROP TABLE t")')),
+    (54, "MRT435", alembic('op.add_column("o", sa.Column("x", sa.Integer))')),
+    (54, "MRT435", alembic('op.execute("DROP TABLE o")')),
+    (54, "MRT435", django('migrations.AlterModelTable("order", "orders")')),
     (
         30,
         "MRT423",
