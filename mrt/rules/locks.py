@@ -592,7 +592,8 @@ def constraint_without_not_valid(m: MigrationAST, config: MRTConfig) -> Iterator
             yield hit(
                 op,
                 "ALTER DOMAIN ... ADD CONSTRAINT checks every column of that domain in every table, each table locked "
-                "(SHARE) during its scan. Add it NOT VALID, then ALTER DOMAIN ... VALIDATE CONSTRAINT separately",
+                "(SHARE: writes wait) until commit. NOT VALID skips the scan, but before PostgreSQL 19 the later ALTER "
+                "DOMAIN ... VALIDATE CONSTRAINT takes the same locks (MRT428): prefer per-table CHECK constraints",
             )
 
 

@@ -11,14 +11,16 @@ catalog page of each rule says how often it fired on real histories.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from mrt.config import MRTConfig
+from mrt.dialect import pg_version
 from mrt.findings import WARNING
 from mrt.model.migration import MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
-from mrt.rules.lock_context import SERIAL_TYPES, existing, on_postgresql
+from mrt.rules.lock_context import SERIAL_TYPES, existing, fresh_database, on_postgresql
 from mrt.rules.registry import HYGIENE, LOCKS, Hit, RuleDocs, rule
 
 _TIMESTAMP = frozenset({"datetime", "timestamp"})
@@ -73,34 +75,68 @@ def _column_hit(op: Operation, column: dict[str, Any], problem: str) -> Hit:
 
 # -- MRT428 -----------------------------------------------------------------------------------------------------
 
+# `ALTER DOMAIN d VALIDATE CONSTRAINT c`: the domain whose columns are scanned.
+_DOMAIN_VALIDATE = re.compile(r'\bALTER\s+DOMAIN\s+([\w."]+)\s+VALIDATE\s+CONSTRAINT\b', re.IGNORECASE)
+# PostgreSQL 19 validates a domain constraint under SHARE UPDATE EXCLUSIVE (commit 16a0039, "Reduce lock level for
+# ALTER DOMAIN ... VALIDATE CONSTRAINT"); every earlier release takes SHARE on each table, as ADD CONSTRAINT does.
+_DOMAIN_VALIDATE_ONLINE = (19, 0)
+
+
+def _validated_domain(m: MigrationAST, op: Operation, created: set[str]) -> str | None:
+    """The domain an `ALTER DOMAIN ... VALIDATE CONSTRAINT` scans, unless this migration created it (no table can
+    hold rows of it yet) or it is a fresh Django database."""
+    if op.kind != Kind.OTHER_SQL or op.args.get("statement") != "AlterDomainStmt" or not op.sql:
+        return None
+    match = _DOMAIN_VALIDATE.search(op.sql)
+    if match is None or fresh_database(m):
+        return None
+    domain = match[1].replace('"', "")
+    return None if domain.split(".")[-1].lower() in created else domain
+
 
 @rule(
     code="MRT428",
-    kinds=(Kind.CREATE_TYPE,),
+    kinds=(Kind.CREATE_TYPE, Kind.OTHER_SQL),
     name="Domain with a CHECK constraint",
     category=LOCKS,
     severity=WARNING,
     summary="CREATE DOMAIN ... CHECK ties a constraint to every column of the type; changing it later locks them all.",
     docs=RuleDocs(
-        what="`CREATE DOMAIN name AS type CHECK (...)` in raw SQL (`op.execute`, `RunSQL`). Adding a constraint to "
-        "an existing domain (`ALTER DOMAIN ... ADD CONSTRAINT` without `NOT VALID`) is MRT416.",
+        what="`CREATE DOMAIN name AS type CHECK (...)` in raw SQL (`op.execute`, `RunSQL`), and `ALTER DOMAIN ... "
+        "VALIDATE CONSTRAINT` of a domain this migration did not create, before PostgreSQL 19 (or when the version "
+        "is not configured). Adding a constraint to an existing domain without `NOT VALID` is MRT416; adding it "
+        "`NOT VALID` is not reported: it takes no lock on the tables and scans none, the scan comes with the "
+        "VALIDATE (squawk's `ban-alter-domain-with-add-constraint` reports the ADD itself).",
         why="A domain constraint is checked for every column of every table that uses the domain. Tightening or "
-        "replacing it later (`ALTER DOMAIN ... ADD CONSTRAINT`) validates all of those columns at once while "
-        "holding locks on each table, and PostgreSQL has no way to stage it table by table the way a table "
-        "`CHECK ... NOT VALID` + `VALIDATE CONSTRAINT` can be. Domain constraints are also not enforced on "
-        "some paths (e.g. values produced by outer joins), so they promise less than they seem to.",
+        "replacing it later validates all of those columns at once: `ALTER DOMAIN ... ADD CONSTRAINT` and, before "
+        "PostgreSQL 19, `ALTER DOMAIN ... VALIDATE CONSTRAINT` too take a SHARE lock on each of those tables (writes "
+        "wait) and hold it until the transaction commits, so the `NOT VALID` + `VALIDATE` staging that makes a table "
+        "`CHECK` online buys nothing for a domain. Domain constraints are also not enforced on some paths (e.g. "
+        "values produced by outer joins), so they promise less than they seem to.",
         instead="Declare the domain without constraints (or use the base type), and put the rule on each table as a "
-        "`CHECK` constraint, which can later be changed online with `NOT VALID` and `VALIDATE CONSTRAINT`.",
+        "`CHECK` constraint, which can later be changed online with `NOT VALID` and `VALIDATE CONSTRAINT` (SHARE "
+        "UPDATE EXCLUSIVE: writes continue). On PostgreSQL 19 and later, a domain constraint added `NOT VALID` can "
+        "be validated online too (set `dialect_version`).",
         example="# Alembic\n"
         "def upgrade():\n"
         '    op.execute("CREATE DOMAIN price AS numeric(12, 2) CHECK (VALUE >= 0)")\n'
         '    op.add_column("orders", sa.Column("total", sa.Numeric(12, 2)))\n\n'
+        "# a later revision: the staging of a table CHECK does not help a domain before PostgreSQL 19\n"
+        "def upgrade():\n"
+        '    op.execute("ALTER DOMAIN price ADD CONSTRAINT price_cap CHECK (VALUE < 1000000) NOT VALID")\n'
+        "    with op.get_context().autocommit_block():\n"
+        '        op.execute("ALTER DOMAIN price VALIDATE CONSTRAINT price_cap")  # SHARE on every table using price\n\n'
         "# Django\n"
         'migrations.RunSQL("CREATE DOMAIN price AS numeric(12, 2) CHECK (VALUE >= 0)", "DROP DOMAIN price")\n',
         fixed="# Alembic\n"
         "def upgrade():\n"
         '    op.add_column("orders", sa.Column("total", sa.Numeric(12, 2)))\n'
         '    op.create_check_constraint("ck_orders_total_positive", "orders", "total >= 0")\n\n'
+        "# a later revision, per table: NOT VALID, then VALIDATE under SHARE UPDATE EXCLUSIVE\n"
+        "def upgrade():\n"
+        '    op.create_check_constraint("ck_orders_total_cap", "orders", "total < 1000000", postgresql_not_valid=True)\n'
+        "    with op.get_context().autocommit_block():\n"
+        '        op.execute("ALTER TABLE orders VALIDATE CONSTRAINT ck_orders_total_cap")\n\n'
         "# Django: a CheckConstraint in the model's Meta.constraints\n"
         "migrations.AddConstraint(\n"
         '    "order", models.CheckConstraint(condition=models.Q(total__gte=0), name="ck_order_total_positive")\n'
@@ -108,13 +144,27 @@ def _column_hit(op: Operation, column: dict[str, Any], problem: str) -> Hit:
     ),
 )
 def domain_with_check(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    version = pg_version(config)
+    validates_online = version is not None and version >= _DOMAIN_VALIDATE_ONLINE
+    created: set[str] = set()
     for op in m.ops:
-        if op.side != UPGRADE or op.kind != Kind.CREATE_TYPE or not op.args.get("check"):
+        if op.side != UPGRADE or not on_postgresql(m, config, op):
             continue
-        if on_postgresql(m, config, op):
+        if op.kind == Kind.CREATE_TYPE and op.name:
+            created.add(op.name.lower())
+        if op.kind == Kind.CREATE_TYPE and op.args.get("check"):
             yield Hit(
                 message=f"Domain {op.name!r} carries a CHECK constraint: changing it later validates every column of "
                 "the type under lock. Use a per-table CHECK constraint instead",
+                span=op.span,
+            )
+        domain = None if validates_online else _validated_domain(m, op, created)
+        if domain is not None:
+            yield Hit(
+                message=f"ALTER DOMAIN {domain} VALIDATE CONSTRAINT scans every column of the domain in every table "
+                "under a SHARE lock on each table, held until commit: writes to all of them wait (PostgreSQL 19 takes "
+                "SHARE UPDATE EXCLUSIVE instead). Move the rule to per-table CHECK constraints (NOT VALID, then "
+                "VALIDATE), or set dialect_version if the database runs 19 or later",
                 span=op.span,
             )
 

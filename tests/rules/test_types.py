@@ -33,6 +33,30 @@ def test_MRT428_negative_domain_without_check_or_on_mysql():
     assert of(plain, "MRT428") == of(mysql, "MRT428") == []
 
 
+def test_MRT428_validating_a_domain_constraint_blocks_writes_to_every_table_before_postgresql_19():
+    upgrade = (
+        "    with op.get_context().autocommit_block():\n"
+        '        op.execute("ALTER DOMAIN price VALIDATE CONSTRAINT price_cap")'
+    )
+    found = of(alembic(upgrade), "MRT428")
+    assert len(found) == 1 and "SHARE lock on each table" in found[0].message
+    assert "per-table CHECK" in found[0].message and "19" in found[0].message
+    assert len(of(alembic(upgrade, dialect="postgresql", dialect_version="18"), "MRT428")) == 1
+
+
+def test_MRT428_negative_domain_constraint_added_not_valid_validated_on_19_or_domain_created_here():
+    not_valid = alembic('    op.execute("ALTER DOMAIN price ADD CONSTRAINT price_cap CHECK (VALUE < 100) NOT VALID")')
+    on_19 = alembic(
+        '    op.execute("ALTER DOMAIN price VALIDATE CONSTRAINT price_cap")', dialect="postgresql", dialect_version="19"
+    )
+    created_here = alembic(
+        '    op.execute("CREATE DOMAIN price AS numeric")\n'
+        '    op.execute("ALTER DOMAIN price ADD CONSTRAINT price_cap CHECK (VALUE < 100) NOT VALID")\n'
+        '    op.execute("ALTER DOMAIN price VALIDATE CONSTRAINT price_cap")'
+    )
+    assert of(not_valid, "MRT428") == of(on_19, "MRT428") == of(created_here, "MRT428") == []
+
+
 # -- MRT429 ---------------------------------------------------------------------------------------------------
 
 
