@@ -140,7 +140,11 @@ def definition(info: dict[str, Any]) -> Definition:
         return Definition(column_type(info))
     null = bool(info.get("nullable")) or field == "NullBooleanField"  # which forces null=True
     if relation:
-        return Definition(None, null=null, db_default=bool(info.get("server_default")))
+        # A ForeignKey gets an index of its own unless it says db_index=False; a OneToOneField's is its UNIQUE
+        # constraint, and a unique or primary-key relation stays the relation rules' (unknown here).
+        plain = field != "OneToOneField" and not info.get("unique") and not info.get("primary_key")
+        indexed = info.get("db_index") is not False if plain else None
+        return Definition(None, null=null, db_index=indexed, db_default=bool(info.get("server_default")))
     primary_key = bool(info.get("primary_key"))
     unique = bool(info.get("unique")) and not primary_key
     indexed = info.get("db_index") is True or (field == "SlugField" and info.get("db_index") is not False)
@@ -155,9 +159,10 @@ def definition(info: dict[str, Any]) -> Definition:
 
 
 # Events, in operation order: ("define", model, field, definition) for CreateModel fields and AddField;
-# ("alter", model, field, definition, op, validated) for AlterField (op kept only when something of the new
+# ("alter", model, field, definition, op, validated, was) for AlterField (op kept only when something of the new
 # definition is known; validated: a constraint on the table was validated earlier in the migration, which is how
-# MRT412's recipe prepares SET NOT NULL); ("remove", model, field); ("rename", model, old, new);
+# MRT412's recipe prepares SET NOT NULL; was: the key the field had before when the AlterField makes it a relation,
+# whose column Django names <field>_id); ("remove", model, field); ("rename", model, old, new);
 # ("drop_model", model); ("rename_model", old, new); ("forget",): the app's fields are unknown from here on.
 Event = tuple[Any, ...]
 _FORGET: tuple[Event, ...] = (("forget",),)
@@ -198,7 +203,9 @@ def field_events(m: MigrationAST) -> tuple[Event, ...]:
             new = definition(op.args)
             known = new.type is not None or new.null is not None
             table_validated = bool(op.table) and op.table.lower() in validated  # type: ignore[union-attr]
-            events.append(("alter", model, op.column, new, op if known else None, table_validated))
+            relation = op.args.get("relation") and not op.args.get("db_column") and op.column.endswith("_id")
+            was = op.column.removesuffix("_id") if relation else None
+            events.append(("alter", model, op.column, new, op if known else None, table_validated, was))
         elif op.kind == Kind.DROP_COLUMN and op.column:
             events.append(("remove", model, op.column))
         elif op.kind == Kind.RENAME_COLUMN and op.column and op.new_name:
@@ -326,8 +333,10 @@ def _replay(graph: Graph, order: list[int]) -> Iterator[FieldChange]:
             elif kind == "define":
                 fields[(event[1], event[2])] = (event[3], node)
             elif kind == "alter":
-                _, model, field, new, op, validated = event
+                _, model, field, new, op, validated, was = event
                 before = fields.get((model, field))
+                if before is None and was is not None:  # a plain field turned into a ForeignKey: `a` -> `a_id`
+                    before = fields.pop((model, was), None)
                 fields[(model, field)] = (new, node)
                 if op is None or before is None or before[0] == new:
                     continue

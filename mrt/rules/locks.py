@@ -224,10 +224,10 @@ def unique_django_alter_field(migrations: list[MigrationAST], config: MRTConfig)
         "Django `AddIndex` / `AlterIndexTogether`, and the implicit indexes of a new column (`index=True`, "
         "`db_index=True`, a Django `ForeignKey`), on a table that existed before the migration. Tables created in "
         "the same migration and trees that target SQLite or MySQL are not reported. A Django `AlterField` that gives "
-        "a field an index of its own (`db_index=True`, or a `SlugField`, indexed by default) is judged against the "
-        "field's previous definition in the app's earlier migrations, when `mrt check` reads the whole migrations "
-        "directory; silent when that definition is unknown, and for relations (turning a field into a ForeignKey "
-        "is not reported). Covers pytest-mrt's MRT413; unlike it, the advice is `AddIndexConcurrently`, since "
+        "a field an index of its own (`db_index=True`, a `SlugField` or a `ForeignKey`, indexed by default: a plain "
+        "field turned into a ForeignKey, or a ForeignKey that loses `db_index=False`) is judged against the field's "
+        "previous definition in the app's earlier migrations, when `mrt check` reads the whole migrations directory; "
+        "silent when that definition is unknown. Covers pytest-mrt's MRT413; unlike it, the advice is `AddIndexConcurrently`, since "
         "`atomic = False` alone does not make `AddIndex` concurrent.",
         why="A plain CREATE INDEX holds a SHARE lock: every INSERT, UPDATE and DELETE on the table waits until the "
         "index is built, minutes on a large table.",
@@ -280,16 +280,18 @@ def index_not_concurrent(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @history_check("MRT407", facts=field_events)
 def index_django_alter_field(migrations: list[MigrationAST], config: MRTConfig) -> Iterator[tuple[MigrationAST, Hit]]:
-    """A Django `AlterField` that gives a field an index of its own (`db_index=True`, or a SlugField, which has
-    one by default): Django builds it with a plain CREATE INDEX. The file alone does not say the field had none."""
+    """A Django `AlterField` that gives a field an index of its own (`db_index=True`, a SlugField, or a ForeignKey,
+    which have one by default): Django builds it with a plain CREATE INDEX. The file alone does not say the field
+    had none."""
     for change in _lock_changes(migrations, config):
         if change.new.db_index and change.old.db_index is False:
             m, op = change.migration, change.op
+            index = "The ForeignKey's index" if op.args.get("relation") else "The index"
             yield (
                 m,
                 hit(
                     op,
-                    f"The index AlterField adds to {qualified_column(op)} is built without CONCURRENTLY (SHARE lock: "
+                    f"{index} AlterField adds to {qualified_column(op)} is built without CONCURRENTLY (SHARE lock: "
                     f"writes to {quoted_table(op)} wait for the build). Keep the field's index out of the database "
                     f"step (SeparateDatabaseAndState) and {index_recipe(m, op)}",
                 ),

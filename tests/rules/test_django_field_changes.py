@@ -59,6 +59,35 @@ def test_MRT407_django_char_field_becomes_a_slug_field(tmp_path):
     assert len(found(directory, "MRT407")) == 1
 
 
+def test_MRT407_django_field_turned_into_a_foreign_key_gets_its_index(tmp_path):
+    """`total` (an IntegerField) becomes a ForeignKey: Django renames the column to total_id and indexes it; an
+    existing ForeignKey that stops saying db_index=False is indexed too."""
+    directory = history(
+        tmp_path,
+        alter("total", "models.ForeignKey('shop.Customer', models.CASCADE)"),
+        alter("owner", "models.ForeignKey('auth.User', models.CASCADE, null=True, db_index=False)"),
+        alter("owner", "models.ForeignKey('auth.User', models.CASCADE, null=True)"),
+    )
+    findings = found(directory, "MRT407")
+    assert [(Path(f.file).name, f.column_name) for f in findings] == [
+        ("0002_change.py", "total_id"),
+        ("0004_change.py", "owner_id"),
+    ]
+    assert "The ForeignKey's index" in findings[0].message and "AddIndexConcurrently" in findings[0].message
+
+
+def test_MRT407_negative_django_foreign_key_without_index_one_to_one_or_unchanged(tmp_path):
+    """db_index=False builds nothing; a OneToOneField's index is its unique constraint (MRT406); restating the
+    ForeignKey with another on_delete changes no index."""
+    directory = history(
+        tmp_path,
+        alter("total", "models.ForeignKey('shop.Customer', models.CASCADE, db_index=False)"),
+        alter("code", "models.OneToOneField('shop.Customer', models.CASCADE)"),
+        alter("owner", "models.ForeignKey('auth.User', models.SET_NULL, null=True)"),
+    )
+    assert found(directory, "MRT407") == []
+
+
 def test_MRT407_negative_django_index_unchanged_or_unique(tmp_path):
     """0002 adds the index (one finding); 0003 restates it beside a longer max_length, 0004 asks for db_index on a
     unique field (its unique constraint already indexes it): nothing more is built."""
