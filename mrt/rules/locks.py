@@ -826,6 +826,94 @@ def lock_held_during_backfill(m: MigrationAST, config: MRTConfig) -> Iterator[Hi
             exclusive = op
 
 
+# -- MRT436 (opt-in): a second table's lock awaited under an ACCESS EXCLUSIVE lock -------------------------------------
+
+# The operations `lock_taken` can name a lock for.
+_LOCKING = frozenset(
+    {
+        Kind.CREATE_INDEX,
+        Kind.CREATE_CONSTRAINT,
+        Kind.VALIDATE_CONSTRAINT,
+        Kind.DROP_INDEX,
+        Kind.ADD_COLUMN,
+        Kind.DROP_COLUMN,
+        Kind.ALTER_COLUMN,
+        Kind.RENAME_COLUMN,
+        Kind.DROP_CONSTRAINT,
+        Kind.RENAME_TABLE,
+        Kind.DROP_TABLE,
+        Kind.CREATE_TRIGGER,
+        Kind.DROP_TRIGGER,
+    }
+)
+
+
+@rule(
+    code="MRT436",
+    kinds=_LOCKING,
+    name="Second table locked while an ACCESS EXCLUSIVE lock is held",
+    category=LOCKS,
+    severity=WARNING,
+    summary="After an ACCESS EXCLUSIVE lock on one table, the same transaction waits for a lock on another table.",
+    docs=RuleDocs(
+        what="In one transaction (an Alembic revision outside `autocommit_block()`, an atomic Django migration), a "
+        "schema change of an existing table after a step that took ACCESS EXCLUSIVE on another existing table, "
+        "even a cheap one (an `add_column`, a constraint dropped): Eugene's E4, \"more statements after taking "
+        "ACCESS EXCLUSIVE\". A scan, rewrite or backfill at that point is MRT421's. Reported once per migration. "
+        "Opt-in: on the public histories checked, about one migration in ten changes two tables in one "
+        "transaction, most of them on small tables.",
+        why="Locks are held until commit. The second ALTER has to wait for its own lock behind every query running "
+        "on its table (a long report, an open transaction); all that time the first table stays locked for reads "
+        "and writes, and every query on it queues behind the lock. Two tables blocked for the price of one slow "
+        "query, and the order of locks across tables is also how migrations deadlock with the application.",
+        instead="Change one table per transaction: a migration per table, or (Alembic) the second change in its own "
+        "`autocommit_block()`. Set `lock_timeout` so a lock that cannot be had quickly fails instead of queuing "
+        "(MRT420).",
+        example="# Alembic\n"
+        "def upgrade():\n"
+        '    op.alter_column("orders", "note", type_=sa.Text(), existing_type=sa.String(200))\n'
+        '    op.add_column("invoices", sa.Column("note", sa.Text()))\n\n'
+        "# Django\n"
+        "operations = [\n"
+        '    migrations.RemoveField("order", "legacy_code"),\n'
+        '    migrations.AddField("invoice", "note", models.TextField(null=True)),\n'
+        "]\n",
+        fixed="# Alembic: one revision per table\n"
+        "def upgrade():\n"
+        '    op.alter_column("orders", "note", type_=sa.Text(), existing_type=sa.String(200))\n\n\n'
+        "def upgrade():  # the next revision\n"
+        '    op.add_column("invoices", sa.Column("note", sa.Text()))\n\n'
+        "# Django: one migration per model\n"
+        'operations = [migrations.RemoveField("order", "legacy_code")]\n'
+        "# next migration\n"
+        'operations = [migrations.AddField("invoice", "note", models.TextField(null=True))]\n',
+    ),
+    default_enabled=False,
+)
+@per_call
+def second_table_locked(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    exclusive: Operation | None = None  # the first step that took ACCESS EXCLUSIVE on an existing table
+    for op in m.ops:
+        if op.kind not in _LOCKING or op.side != UPGRADE or not in_transaction(m, op):
+            continue
+        if not on_postgresql(m, config, op):
+            continue
+        mode = lock_taken(m, op)
+        if mode is None or not op.table:  # a table mrt cannot name may be the locked one
+            continue
+        if exclusive is not None and not same(op.table, exclusive.table) and not heavy(m, config, op):
+            step = op.kind.replace("_", " ").upper() if op.origin == "sql" or not op.call else op.call
+            yield hit(
+                op,
+                f"{step} on {quoted_table(op)} waits for its {mode} lock while the ACCESS EXCLUSIVE lock "
+                f"on {quoted_table(exclusive)} (line {exclusive.line}) is held: a slow query on {quoted_table(op)} "
+                f"keeps {quoted_table(exclusive)} blocked for reads and writes. Change one table per migration",
+            )
+            return
+        if mode == ACCESS_EXCLUSIVE and exclusive is None:
+            exclusive = op
+
+
 # -- MRT425: re-runnable non-transactional steps ------------------------------------------------------------------
 
 

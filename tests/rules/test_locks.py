@@ -538,6 +538,59 @@ def test_MRT421_negative_django_alter_field_takes_no_known_lock():
     assert of(django(body), "MRT421") == []
 
 
+# -- MRT436 (opt-in) ---------------------------------------------------------------------------------------------------
+
+SECOND_TABLE = {"extend_select": ["MRT436"]}
+
+
+def test_MRT436_cheap_alter_of_another_table_after_an_access_exclusive_lock():
+    found = of(
+        alembic(
+            '    op.alter_column("orders", "note", type_=sa.Text(), existing_type=sa.String(200))\n'
+            '    op.add_column("invoices", sa.Column("note", sa.Text()))',
+            **SECOND_TABLE,
+        ),
+        "MRT436",
+    )
+    body = """    operations = [
+        migrations.RemoveField("order", "legacy_code"),
+        migrations.AddField("invoice", "note", models.TextField(null=True)),
+    ]
+"""
+    in_django = of(django(body, **SECOND_TABLE), "MRT436")
+    assert len(found) == 1 and "'invoices'" in found[0].message and "'orders' (line" in found[0].message
+    assert [f.table for f in in_django] == ["shop_invoice"]
+
+
+def test_MRT436_negative_same_table_new_table_autocommit_index_build_or_not_opted_in():
+    same_table = alembic(
+        '    op.add_column("orders", sa.Column("a", sa.Integer))\n    op.add_column("orders", sa.Column("b", sa.Integer))',
+        **SECOND_TABLE,
+    )
+    new_table = alembic(
+        '    op.add_column("orders", sa.Column("a", sa.Integer))\n'
+        '    op.create_table("notes", sa.Column("id", sa.Integer))\n'
+        '    op.add_column("notes", sa.Column("b", sa.Integer))',
+        **SECOND_TABLE,
+    )
+    separate = alembic(
+        '    op.add_column("orders", sa.Column("a", sa.Integer))\n'
+        "    with op.get_context().autocommit_block():\n"
+        '        op.add_column("invoices", sa.Column("b", sa.Integer))',
+        **SECOND_TABLE,
+    )
+    index_build = alembic(  # a scan under the first lock: MRT421's
+        '    op.add_column("orders", sa.Column("a", sa.Integer))\n    op.create_index("ix_invoices_b", "invoices", ["b"])',
+        **SECOND_TABLE,
+    )
+    default = alembic(
+        '    op.add_column("orders", sa.Column("a", sa.Integer))\n    op.add_column("invoices", sa.Column("b", sa.Integer))'
+    )
+    assert of(index_build, "MRT421") != []
+    for findings in (same_table, new_table, separate, index_build, default):
+        assert of(findings, "MRT436") == []
+
+
 # -- MRT422 / MRT423 / MRT424 ---------------------------------------------------------------------------------------
 
 
