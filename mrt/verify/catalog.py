@@ -365,16 +365,20 @@ def _pg_listing(
     history creates and drops), and described when it is in `wanted` or not in `known` (all of them
     when `known` is None). Without, only the tables in `wanted` are looked up, by index, and described.
     """
+    join = ""
+    params = {"schema": schema}
     if not everything:
         where, describe = "AND c.relname = ANY(CAST(:wanted AS name[]))", "true"
+        params["wanted"] = sorted(wanted)
     elif known is None:
         where, describe = "", "true"
     else:
         where = ""
         # `known` holds every table of a long history: matched by a hash join, not row by row.
+        join = _KNOWN_JOIN
         describe = "k.name IS NULL OR c.relname::text = ANY(CAST(:wanted AS text[]))"
-    query = _listing_query(where, describe, "true" if definitions else "false")
-    params = {"schema": schema, "known": sorted(known or ()), "wanted": sorted(wanted)}
+        params.update(known=sorted(known), wanted=sorted(wanted))
+    query = _listing_query(join, where, describe, "true" if definitions else "false")
     with _prepared(connection):
         rows = connection.execute(query, params).all()
     out = {}
@@ -403,14 +407,15 @@ def _prepared(connection: Any) -> Iterator[None]:
 
 
 @functools.cache
-def _listing_query(where: str, describe: str, definitions: str) -> Any:
+def _listing_query(join: str, where: str, describe: str, definitions: str) -> Any:
     """The listing query as a reusable statement: building a `text()` of this size costs more than
     running it, since SQLAlchemy scans the whole text for parameters each time."""
     from sqlalchemy import text
 
-    return text(_PG_LISTING.format(where=where, describe=describe, definitions=definitions))
+    return text(_PG_LISTING.format(join=join, where=where, describe=describe, definitions=definitions))
 
 
+_KNOWN_JOIN = "\n  LEFT JOIN unnest(CAST(:known AS text[])) AS k(name) ON k.name = c.relname::text"
 _PG_LISTING = """
 SELECT c.relname::text,
   CASE WHEN w.wanted THEN md5(concat_ws('|',
@@ -450,8 +455,7 @@ SELECT c.relname::text,
                     ORDER BY a.attnum)
     FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) END
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  LEFT JOIN unnest(CAST(:known AS text[])) AS k(name) ON k.name = c.relname::text,
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace{join},
   LATERAL (SELECT {describe} AS wanted) w
 WHERE n.nspname = coalesce(:schema, current_schema()) AND c.relkind IN ('r', 'p') {where}
 """

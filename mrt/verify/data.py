@@ -17,12 +17,14 @@ Row = dict[str, Any]
 
 
 def read_rows(connection: Any, table: str, schema: str | None = None) -> list[Row]:
-    """Every row of `table`, as column -> value dicts in the DBAPI's own types."""
-    from sqlalchemy import literal_column, select
-    from sqlalchemy import table as table_clause
+    """Every row of `table`, as column -> value dicts in the DBAPI's own types.
 
-    query = select(literal_column("*")).select_from(table_clause(table, schema=schema))
-    result = connection.execute(query)
+    The query is written out rather than compiled by SQLAlchemy: a long history has more tables than
+    SQLAlchemy's statement cache holds, and compiling it again cost more than running it.
+    """
+    prep = connection.dialect.identifier_preparer
+    name = prep.quote(table) if schema is None else f"{prep.quote_schema(schema)}.{prep.quote(table)}"
+    result = connection.exec_driver_sql(f"SELECT * FROM {name}", execution_options={"no_parameters": True})
     keys = list(result.keys())
     return [dict(zip(keys, row, strict=True)) for row in result]
 

@@ -5,7 +5,7 @@ wiping what the migrations created so a failed round trip can be rebuilt from ba
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from mrt.verify.errors import VerifyError
@@ -64,14 +64,15 @@ def session_settings(dialect: str, timeout: float | None) -> list[str]:
     """Statements that set up a verifier session on a server.
 
     PostgreSQL: no waiting for the disk on commit (every step commits, and the database is thrown
-    away afterwards), and the step limit as `statement_timeout`. On both servers a lock wait gives up
-    a little before `migration_timeout` (`lock_timeout`; MySQL's `lock_wait_timeout` and
-    `innodb_lock_wait_timeout`, whole seconds, at least 1): the step then fails with the server's own
-    "lock timeout" error, which names the cause, instead of a bare time-out; and on MySQL, where the
-    time-out signal cannot stop a statement the server is still running, the statement gives up too.
+    away afterwards), generic plans for prepared statements (`_GENERIC_PLANS`), and the step limit as
+    `statement_timeout`. On both servers a lock wait gives up a little before `migration_timeout`
+    (`lock_timeout`; MySQL's `lock_wait_timeout` and `innodb_lock_wait_timeout`, whole seconds, at
+    least 1): the step then fails with the server's own "lock timeout" error, which names the cause,
+    instead of a bare time-out; and on MySQL, where the time-out signal cannot stop a statement the
+    server is still running, the statement gives up too.
     """
     if dialect == "postgresql":
-        statements = ["SET synchronous_commit = off"]
+        statements = ["SET synchronous_commit = off", _GENERIC_PLANS]
         if timeout:
             statements.append(f"SET statement_timeout = {max(int(timeout * 1000), 1)}")
             statements.append(f"SET lock_timeout = {max(int(timeout * _LOCK_SHARE * 1000), 1)}")
@@ -80,6 +81,53 @@ def session_settings(dialect: str, timeout: float | None) -> list[str]:
         seconds = max(int(timeout * _LOCK_SHARE), 1)
         return [f"SET SESSION lock_wait_timeout = {seconds}", f"SET SESSION innodb_lock_wait_timeout = {seconds}"]
     return []
+
+
+# The catalog query a snapshot sends (`mrt.verify.catalog`) is prepared once, but for the few tables
+# a step changed PostgreSQL estimates a custom plan cheaper than the generic one and plans it afresh
+# on every run, which took longer than running it. Only prepared statements are concerned: the
+# migrations' own statements are not prepared (`create_engine`), and what they compute is the same
+# under either plan. `plan_cache_mode` exists since PostgreSQL 12; older servers keep their default.
+_GENERIC_PLANS = (
+    "SELECT set_config('plan_cache_mode', 'force_generic_plan', false) "
+    "WHERE current_setting('server_version_num')::int >= 120000"
+)
+
+
+@contextlib.contextmanager
+def outside_a_transaction(connection: Any, *, writes: bool = False) -> Iterator[None]:
+    """PostgreSQL: run mrt's own work between two steps in autocommit mode. Nothing else writes to
+    the database meanwhile, so reads need no transaction, and BEGIN and COMMIT would be two of the
+    few round trips a revision costs. With `writes`, only where every statement commits or fails
+    whole on its own (`stands_alone`), so that the seeder needs no savepoints either."""
+    dbapi = connection.connection.dbapi_connection
+    usable = connection.dialect.name == "postgresql" and not connection.in_transaction()
+    usable = usable and getattr(dbapi, "autocommit", True) is False
+    if not usable or (writes and not _pipelines(dbapi)):
+        yield
+        return
+    dbapi.autocommit = True
+    try:
+        yield
+    finally:
+        dbapi.autocommit = False
+
+
+def stands_alone(connection: Any) -> bool:
+    """Does each statement on `connection` commit or fail whole by itself? PostgreSQL through
+    psycopg 3 in autocommit mode (`outside_a_transaction`): a statement is its own transaction, and
+    an executemany goes out as one pipeline, which the server runs as one implicit transaction."""
+    dbapi = connection.connection.dbapi_connection
+    return connection.dialect.name == "postgresql" and getattr(dbapi, "autocommit", False) is True and _pipelines(dbapi)
+
+
+def _pipelines(dbapi: Any) -> bool:
+    """psycopg 3 sends an executemany as one pipeline when its libpq can (version 14 and later)."""
+    if type(dbapi).__module__.partition(".")[0] != "psycopg":
+        return False
+    import psycopg
+
+    return bool(psycopg.Pipeline.is_supported())
 
 
 def is_lock_timeout(exc: BaseException) -> bool:

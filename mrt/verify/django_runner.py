@@ -474,9 +474,12 @@ class DjangoRunner:
         """Re-read what the last step touched, top up the seed rows, commit, and remember it all."""
         conn = self.connection
         names, objects = self._scope
-        catalog = catalogs.refresh(conn, self._catalog, self._dirty, names=names, objects=objects, shapes=self._shapes)
-        self._rows = top_up_rows(conn, self.seeder, catalog, self._catalog, self._dirty, self._rows, result)
-        conn.commit()
+        with database.outside_a_transaction(conn, writes=True):
+            catalog = catalogs.refresh(
+                conn, self._catalog, self._dirty, names=names, objects=objects, shapes=self._shapes
+            )
+            self._rows = top_up_rows(conn, self.seeder, catalog, self._catalog, self._dirty, self._rows, result)
+            conn.commit()
         self._catalog = catalog
         self._dirty = set()
         self._scope = (False, False)

@@ -4,12 +4,11 @@ state before the upgrade, and report every difference on the revision's result."
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from mrt.verify import catalog as catalogs
+from mrt.verify import database
 from mrt.verify.data import Row, compare_rows, read_rows
 from mrt.verify.result import RevisionResult
 from mrt.verify.watch import catalog_scope, mentioned_names
@@ -56,7 +55,7 @@ def compare_restored(
 ) -> tuple[catalogs.Catalog, dict[str, list[Row]], bool]:
     """Re-read what the step's SQL may have changed (`touched`; None = everything), fail `result` for
     every schema or data difference, and return (the catalog now, the rows re-read, schema broken?)."""
-    with _outside_a_transaction(conn):
+    with database.outside_a_transaction(conn):
         return _compare(conn, before, statements, touched, shapes, result)
 
 
@@ -86,18 +85,3 @@ def _compare(
         rows[table] = rows_after
     conn.commit()
     return after, rows, bool(problems)
-
-
-@contextlib.contextmanager
-def _outside_a_transaction(conn: Any) -> Iterator[None]:
-    """PostgreSQL: the comparison only reads, and nothing else writes to the database meanwhile, so it
-    runs in autocommit mode: BEGIN and COMMIT would be two of the few round trips a revision costs."""
-    dbapi = conn.connection.dbapi_connection
-    if conn.dialect.name != "postgresql" or conn.in_transaction() or getattr(dbapi, "autocommit", True):
-        yield
-        return
-    dbapi.autocommit = True
-    try:
-        yield
-    finally:
-        dbapi.autocommit = False

@@ -442,18 +442,21 @@ class AlembicRunner:
         conn = self._work
         dirty = self._dirty
         names, objects = self._scope
-        catalog = catalogs.refresh(
-            conn,
-            self._catalog,
-            dirty,
-            names=names,
-            objects=objects,
-            shapes=self._shapes,
-            reshaped=True,
-            mentioned=self._mentioned,
-        )
-        self._rows = top_up_rows(conn, self.seeder, catalog, self._catalog, dirty, self._rows, result)
-        conn.commit()
+        if conn.in_transaction():
+            conn.commit()  # Alembic's look at its version table, before the first step
+        with database.outside_a_transaction(conn, writes=True):
+            catalog = catalogs.refresh(
+                conn,
+                self._catalog,
+                dirty,
+                names=names,
+                objects=objects,
+                shapes=self._shapes,
+                reshaped=True,
+                mentioned=self._mentioned,
+            )
+            self._rows = top_up_rows(conn, self.seeder, catalog, self._catalog, dirty, self._rows, result)
+            conn.commit()
         self._catalog = catalog
         self._dirty = set()
         self._scope = (False, False)

@@ -4,17 +4,20 @@ Rows are inserted parents first (foreign-key order) and reference real parent ro
 unique columns get values unique across the run; nullable columns get values too, because a dropped
 nullable column is still data loss. Rows stay in place from one revision to the next; a column a
 migration added is filled in on the existing rows, and rows a migration removed are replaced.
-Each row goes in under a savepoint, so a CHECK the value generator could not satisfy costs that row
+Each row goes in under a savepoint (none is needed where every statement stands alone, see
+`mrt.verify.database.stands_alone`), so a CHECK the value generator could not satisfy costs that row
 only; such rows are reported as notes (give the table a `custom_seeds` entry to control it).
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from mrt.verify.catalog import Catalog, Table
 from mrt.verify.data import Row, read_rows
+from mrt.verify.database import stands_alone
 from mrt.verify.values import CheckHints, value_for
 
 
@@ -144,7 +147,7 @@ class Seeder:
         from sqlalchemy.exc import DBAPIError
 
         try:
-            with connection.begin_nested():
+            with _guard(connection):
                 connection.execute(statement, params)
             return True
         except DBAPIError:
@@ -168,7 +171,7 @@ class Seeder:
             self._point_to_self(table, row)
         target = table_clause(table.name, *(column(c) for c in batch[0]), schema=schema)
         try:
-            with connection.begin_nested():
+            with _guard(connection):
                 connection.execute(insert(target), batch)
             return True
         except DBAPIError:
@@ -185,13 +188,19 @@ class Seeder:
         from sqlalchemy.exc import DBAPIError
 
         try:
-            with connection.begin_nested():
+            with _guard(connection):
                 connection.execute(statement)
             return True
         except DBAPIError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
             self.notes.append(f"could not seed a row into '{table}' ({reason}); add custom_seeds for it")
             return False
+
+
+def _guard(connection: Any) -> contextlib.AbstractContextManager[Any]:
+    """A savepoint, so that a refused statement leaves the transaction usable; nothing where the
+    statement commits or fails whole by itself."""
+    return contextlib.nullcontext() if stands_alone(connection) else connection.begin_nested()
 
 
 def _parents_first(catalog: Catalog, tables: Iterable[str]) -> list[str]:

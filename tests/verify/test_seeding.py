@@ -136,3 +136,33 @@ def test_seed_rows_setting(ini: Path, sqlite_url: str) -> None:
         runner.check_revision("index")
         assert len(runner.rows("order_lines")) == 7
         runner.reset()
+
+
+PICKY = [
+    (
+        "picky",
+        None,
+        'op.create_table("picky", sa.Column("id", sa.Integer, primary_key=True), '
+        'sa.Column("n", sa.Integer, nullable=False, unique=True), sa.CheckConstraint("n % 2 = 1", name="ck_odd"))',
+        'op.drop_table("picky")',
+    ),
+    ("later", "picky", 'op.add_column("picky", sa.Column("note", sa.String(20)))', 'op.drop_column("picky", "note")'),
+]
+
+
+def test_a_row_the_database_refuses_costs_that_row_only(tmp_path: Path, db_url: str) -> None:
+    """A CHECK the value generator cannot satisfy (here: the second of three rows). The batch is
+    refused whole, then the rows go in one at a time and the refused one becomes a note. Nothing of
+    the refused batch stays behind, or the rows before the bad one would now be duplicates: on
+    PostgreSQL seeding runs outside a transaction, without savepoints."""
+    ini = make_project(tmp_path, PICKY)
+    with AlembicRunner(MRTConfig(alembic_ini=str(ini), db_url=db_url)) as runner:
+        runner.upgrade("picky")
+        result = runner.check_revision("later")
+        rows = runner.rows("picky")
+        runner.reset()
+    assert result.passed, result.failures
+    assert len(rows) == 2 and all(row["n"] % 2 == 1 for row in rows), rows
+    assert len(result.notes) == 1, result.notes
+    assert all(note.startswith("could not seed a row into 'picky' (") for note in result.notes)
+    assert not any("duplicate" in note.lower() or "unique" in note.lower() for note in result.notes)
