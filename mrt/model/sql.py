@@ -280,6 +280,8 @@ def _translate_statement(stmt: Any) -> list[dict[str, Any]]:
     if isinstance(stmt, ast.UpdateStmt):
         columns = tuple(t.name for t in stmt.targetList or () if getattr(t, "name", None))
         args = {"where": stmt.whereClause is not None, "set_columns": columns}
+        if _null_tests_only(stmt.whereClause):  # `WHERE plan IS NULL`: the backfill idiom, every row still matches
+            args["where_null_tests"] = True
         return [{"kind": Kind.UPDATE, "table": stmt.relation.relname, "args": args}]
     if isinstance(stmt, ast.DeleteStmt):
         return [{"kind": Kind.DELETE, "table": stmt.relation.relname, "args": {"where": stmt.whereClause is not None}}]
@@ -306,6 +308,15 @@ def _translate_statement(stmt: Any) -> list[dict[str, Any]]:
     if isinstance(stmt, ast.DropdbStmt):  # for the destructive raw-SQL rule: every table of the database goes
         return [{"kind": Kind.OTHER_SQL, "name": stmt.dbname, "args": {"statement": name, "drop": "DATABASE"}}]
     return [{"kind": Kind.OTHER_SQL, "args": {"statement": name}}]
+
+
+def _null_tests_only(where: Any) -> bool:
+    """A WHERE made of `IS [NOT] NULL` tests only, alone or joined by AND / OR (no bound on which rows)."""
+    from pglast import ast
+
+    if isinstance(where, ast.NullTest):
+        return True
+    return isinstance(where, ast.BoolExpr) and all(_null_tests_only(arg) for arg in where.args or ())
 
 
 def _comment(stmt: Any) -> dict[str, Any]:

@@ -29,7 +29,7 @@ _ARGUMENTS = ("apps", "schema_editor")
 _Functions = dict[str, "ast.FunctionDef | ast.AsyncFunctionDef"]
 
 
-def _runpython_code(m: MigrationAST) -> tuple[list[ast.stmt], _Functions]:
+def runpython_code(m: MigrationAST) -> tuple[list[ast.stmt], _Functions]:
     """The module's top-level statements and the module-level functions its RunPython steps call, by name.
     Parsed once per file, and only for a migration that has a RunPython step naming a function."""
     names = {name for op in m.ops if op.kind == Kind.RUN_PYTHON for name in op.args.get("functions") or ()}
@@ -114,7 +114,7 @@ def _imported(node: ast.ImportFrom) -> dict[str, str]:
 def runpython_live_model(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     if not _MODELS_IMPORT.search(m.source):
         return  # nothing imported from a models module: no need to read the functions
-    body, functions = _runpython_code(m)
+    body, functions = runpython_code(m)
     module_imports = [n for n in body if isinstance(n, ast.ImportFrom) and _models_module(n)]
     reported: set[int] = set()
     for name, function in functions.items():
@@ -157,7 +157,7 @@ def runpython_live_model(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     ),
 )
 def runpython_argument_names(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
-    for name, function in _runpython_code(m)[1].items():
+    for name, function in runpython_code(m)[1].items():
         params = [a.arg for a in function.args.posonlyargs + function.args.args]
         if len(params) != 2 or tuple(p.lstrip("_") for p in params) == _ARGUMENTS:
             continue
@@ -276,7 +276,7 @@ def _names_the_model(variable: str, model: str) -> bool:
     ),
 )
 def runpython_model_variable(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
-    for name, function in _runpython_code(m)[1].items():
+    for name, function in runpython_code(m)[1].items():
         for node in ast.walk(function):
             if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
                 continue

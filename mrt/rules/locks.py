@@ -8,14 +8,17 @@ the safe recipe; the context that decides it (new table, autocommit block, atomi
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 
 from mrt.config import MRTConfig
-from mrt.dialect import target_dialect
+from mrt.dialect import SQLITE, target_dialect
 from mrt.findings import ERROR, WARNING
 from mrt.model.migration import DJANGO, MigrationAST
-from mrt.model.ops import UPGRADE, Kind, Operation
+from mrt.model.ops import UPGRADE, Kind, Operation, Span
+from mrt.model.pyexpr import span_of
+from mrt.rules.django_code import runpython_code
 from mrt.rules.django_fields import FieldChange, field_changes, field_events
 from mrt.rules.lock_context import (
     ACCESS_EXCLUSIVE,
@@ -912,6 +915,123 @@ def second_table_locked(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
             return
         if mode == ACCESS_EXCLUSIVE and exclusive is None:
             exclusive = op
+
+
+# -- MRT437 (opt-in): a backfill in one statement ------------------------------------------------------------------------
+
+_WHOLE_TABLE_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
+
+
+def _unbounded_step(call: ast.Call) -> bool:
+    """`.all()`, or `.filter(...)` with `__isnull` lookups only (the backfill idiom: every row still matches)."""
+    method = call.func.attr  # type: ignore[attr-defined]
+    if method == "all":
+        return True
+    lookups = [kw.arg for kw in call.keywords]
+    return method == "filter" and not call.args and bool(lookups) and all(k and k.endswith("__isnull") for k in lookups)
+
+
+def _whole_table_queryset_call(call: ast.Call) -> str | None:
+    """`update` / `delete` when `call` is `Model.objects.update(...)`, `Model.objects.all().delete()` or
+    `Model.objects.filter(plan__isnull=True).update(...)`: every row at once (any other `filter`, an `exclude` or
+    a slice may bound it, and is not reported)."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr not in ("update", "delete"):
+        return None
+    receiver = func.value
+    if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute) and _unbounded_step(receiver):
+        receiver = receiver.func.value
+    if isinstance(receiver, ast.Attribute) and receiver.attr in _WHOLE_TABLE_MANAGERS:
+        return func.attr
+    return None
+
+
+def _runpython_backfills(m: MigrationAST) -> Iterator[Hit]:
+    """Whole-table `update()` / `delete()` calls in the functions a Django RunPython step runs, one per function."""
+    for name, function in runpython_code(m)[1].items():
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call) and (verb := _whole_table_queryset_call(node)) is not None:
+                yield Hit(
+                    message=f"RunPython function {name}() runs {ast.unparse(node.func)}() over every row at once: "
+                    "each row stays locked until the migration commits, and the table gets one burst of "
+                    f"dead rows and WAL. {verb.capitalize()} in batches of primary keys (filter(pk__in=...)), each in "
+                    "its own transaction, in a migration with atomic = False",
+                    span=Span(*span_of(node)),
+                )
+                break
+
+
+@rule(
+    code="MRT437",
+    kinds=(Kind.UPDATE, Kind.DELETE, Kind.RUN_PYTHON),
+    name="Backfill in one unbatched statement",
+    category=LOCKS,
+    severity=WARNING,
+    summary="An UPDATE or DELETE that matches every row of an existing table runs as one statement, not in batches.",
+    docs=RuleDocs(
+        what="An `UPDATE` or `DELETE` without a `WHERE` clause, or with one that only tests columns for NULL (`WHERE "
+        "plan IS NULL`, the backfill idiom: every row still matches), in raw SQL (`op.execute`, `RunSQL`, a "
+        "connection's `execute`) on a table that existed before the migration; and in a Django `RunPython` function "
+        "`Model.objects.update(...)`, `.all().update(...)`, `.filter(plan__isnull=True).update(...)` or "
+        "`.all().delete()`. Reported wherever the migration runs it, also outside the DDL transaction (where MRT421 "
+        "is silent). Other conditions and filters are not judged: whether they bound a batch needs the data. Initial "
+        "and squashed Django migrations are not reported, nor trees that target SQLite (any write locks the whole "
+        "database there). Opt-in, like strong_migrations' documented \"backfilling data\" advice: only the table's "
+        "size decides whether it matters.",
+        why="One statement changes every row: each changed row stays locked against other writers until the "
+        "statement's transaction commits, the table gets a dead copy of every row (bloat until vacuum), and the "
+        "write-ahead log gets all of it at once (replicas lag). On a large table that is minutes of blocked writes, "
+        "and a failure rolls back all of it.",
+        instead="Backfill in batches, each committed on its own: a loop over primary-key ranges (`UPDATE ... WHERE "
+        "id BETWEEN :lo AND :hi`) in `autocommit_block()` (Alembic), or a RunPython in an `atomic = False` "
+        "migration that updates `filter(pk__in=...)` chunks, each in `transaction.atomic()` (Django). For a very "
+        "large table, run the backfill as a background job outside the deploy.",
+        example="# Alembic\n"
+        "def upgrade():\n"
+        "    op.execute(\"UPDATE users SET plan = 'free'\")\n\n"
+        "# Django\n"
+        "def fill_plan(apps, schema_editor):\n"
+        '    apps.get_model("shop", "User").objects.update(plan="free")\n',
+        fixed="# Alembic\n"
+        "def upgrade():\n"
+        "    conn = op.get_bind()\n"
+        '    last = conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM users")).scalar()\n'
+        "    with op.get_context().autocommit_block():\n"
+        "        for low in range(0, last + 1, 10_000):\n"
+        "            conn.execute(\n"
+        "                sa.text(\"UPDATE users SET plan = 'free' WHERE id >= :lo AND id < :hi AND plan IS NULL\"),\n"
+        '                {"lo": low, "hi": low + 10_000},\n'
+        "            )\n\n"
+        "# Django (atomic = False)\n"
+        "def fill_plan(apps, schema_editor):\n"
+        '    User = apps.get_model("shop", "User")\n'
+        '    ids = list(User.objects.filter(plan__isnull=True).values_list("pk", flat=True))\n'
+        "    for start in range(0, len(ids), 10_000):\n"
+        "        with transaction.atomic():\n"
+        '            User.objects.filter(pk__in=ids[start : start + 10_000]).update(plan="free")\n',
+    ),
+    default_enabled=False,
+)
+def unbatched_backfill(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    if fresh_database(m) or target_dialect(m, config) == SQLITE:  # SQLite locks the whole database for any write
+        return
+    for op in m.ops:
+        unbounded = op.args.get("where") is False or op.args.get("where_null_tests") is True
+        if op.kind in (Kind.UPDATE, Kind.DELETE) and existing(op) and unbounded:
+            changes, fix = ("changes", "Backfill") if op.kind == Kind.UPDATE else ("deletes", "Delete")
+            if op.args.get("where") is False:
+                what = f"{op.kind.upper()} without WHERE {changes} every row of {quoted_table(op)}"
+            else:
+                what = (
+                    f"{op.kind.upper()} ... WHERE ... IS NULL {changes} every matching row of {quoted_table(op)} "
+                    "(all of them for a new column)"
+                )
+            yield hit(
+                op,
+                f"{what} in one statement: each row stays locked until it commits, with one burst of dead rows and "
+                f"WAL. {fix} in committed batches of primary-key ranges",
+            )
+    yield from _runpython_backfills(m)
 
 
 # -- MRT425: re-runnable non-transactional steps ------------------------------------------------------------------

@@ -591,6 +591,60 @@ def test_MRT436_negative_same_table_new_table_autocommit_index_build_or_not_opte
         assert of(findings, "MRT436") == []
 
 
+# -- MRT437 (opt-in) ---------------------------------------------------------------------------------------------------
+
+BATCHES = {"extend_select": ["MRT437"]}
+RUNPYTHON = """from django.db import migrations
+
+
+def fill_plan(apps, schema_editor):
+    User = apps.get_model("shop", "User")
+{body}
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0002_previous")]
+    atomic = False
+    operations = [migrations.RunPython(fill_plan, migrations.RunPython.noop)]
+"""
+
+
+def test_MRT437_whole_table_update_or_delete_in_its_own_migration():
+    sql = of(alembic("    op.execute(\"UPDATE users SET plan = 'free'\")", **BATCHES), "MRT437")
+    run_sql = of(
+        django('    operations = [migrations.RunSQL("DELETE FROM shop_log", migrations.RunSQL.noop)]\n', **BATCHES),
+        "MRT437",
+    )
+    queryset = of(
+        lint(RUNPYTHON.format(body='    User.objects.all().update(plan="free")'), DJANGO, **BATCHES), "MRT437"
+    )
+    assert len(sql) == 1 and "'users'" in sql[0].message and "batches of primary-key ranges" in sql[0].message
+    assert "DELETE without WHERE deletes every row of 'shop_log'" in run_sql[0].message
+    assert len(queryset) == 1 and "fill_plan()" in queryset[0].message and "pk__in" in queryset[0].message
+    assert queryset[0].line == 6
+    null_idiom = alembic("    op.execute(\"UPDATE users SET plan = 'free' WHERE plan IS NULL\")", **BATCHES)
+    isnull = lint(
+        RUNPYTHON.format(body='    User.objects.filter(plan__isnull=True).update(plan="free")'), DJANGO, **BATCHES
+    )
+    assert "WHERE ... IS NULL changes every matching row" in of(null_idiom, "MRT437")[0].message
+    assert len(of(isnull, "MRT437")) == 1
+
+
+def test_MRT437_negative_where_clause_filtered_queryset_new_table_sqlite_or_not_opted_in():
+    where = alembic("    op.execute(\"UPDATE users SET plan = 'free' WHERE id < 1000\")", **BATCHES)
+    new_table = alembic(
+        '    op.create_table("plans", sa.Column("id", sa.Integer))\n    op.execute("UPDATE plans SET id = 1")',
+        **BATCHES,
+    )
+    sqlite = alembic("    op.execute(\"UPDATE users SET plan = 'free'\")", dialect="sqlite", **BATCHES)
+    default = alembic("    op.execute(\"UPDATE users SET plan = 'free'\")")
+    filtered = lint(
+        RUNPYTHON.format(body='    User.objects.filter(pk__in=[1, 2]).update(plan="free")'), DJANGO, **BATCHES
+    )
+    for findings in (where, new_table, sqlite, default, filtered):
+        assert of(findings, "MRT437") == []
+
+
 # -- MRT422 / MRT423 / MRT424 ---------------------------------------------------------------------------------------
 
 
