@@ -65,20 +65,25 @@ def analyze_paths(
 
 
 def analyze_project(
-    paths: Iterable[str | os.PathLike[str]], settings: MRTConfig | None = None, *, with_fixes: bool = False
+    paths: Iterable[str | os.PathLike[str]],
+    settings: MRTConfig | None = None,
+    *,
+    with_fixes: bool = False,
+    jobs: int = 1,
 ) -> tuple[list[MigrationAST], list[RiskWarning]]:
     """`analyze_paths`, also returning every parsed migration (in discovery order).
 
     The CLI needs the migrations themselves, not only their findings: the revision graph for
     `--since`/`--min-revision`, and one JUnit test case per migration, clean or not. They come back
     as headers: each file's operations and source are released once its rules ran (see `_keep_header_only`).
+    `jobs` > 1 runs the per-file pass of a large history in that many processes (`mrt.workers`).
     """
     from mrt.discovery import discover
 
     config = settings or MRTConfig()
     paths = [str(p) for p in paths]
     with _few_collections():
-        migrations, findings = _analyze_files(discover(paths), paths, config, with_fixes)
+        migrations, findings = _analyze_files(discover(paths), paths, config, with_fixes, jobs)
     findings.sort(key=RiskWarning.sort_key)
     return migrations, findings
 
@@ -102,8 +107,24 @@ def _few_collections() -> Iterator[None]:
 
 
 def _analyze_files(
-    found_files: Iterable[FoundFile], paths: list[str], config: MRTConfig, with_fixes: bool
+    found_files: list[FoundFile], paths: list[str], config: MRTConfig, with_fixes: bool, jobs: int = 1
 ) -> tuple[list[MigrationAST], list[RiskWarning]]:
+    from mrt import workers
+
+    if jobs > 1 and workers.worth_it(len(found_files)):
+        migrations, findings = workers.per_file_pass(found_files, config, with_fixes, jobs)
+    else:
+        migrations, findings = per_file_pass(found_files, config, with_fixes)
+    findings.extend(_project_findings(_under_directories(migrations, paths), config))
+    for migration in migrations:  # after the project pass, which may use a suppression too
+        findings.extend(_unused_findings(migration, config))
+    return migrations, findings
+
+
+def per_file_pass(
+    found_files: Iterable[FoundFile], config: MRTConfig, with_fixes: bool
+) -> tuple[list[MigrationAST], list[RiskWarning]]:
+    """Each file's own rules (and fixes), leaving its header and facts for the project pass."""
     migrations: list[MigrationAST] = []
     findings: list[RiskWarning] = []
     extractors = [r for r in _enabled_rules(config) if r.project_check is not None and r.file_facts is not None]
@@ -120,9 +141,6 @@ def _analyze_files(
             attach_fixes(found_here, migration)
         findings.extend(found_here)
         _keep_header_only(migration, extractors)
-    findings.extend(_project_findings(_under_directories(migrations, paths), config))
-    for migration in migrations:  # after the project pass, which may use a suppression too
-        findings.extend(_unused_findings(migration, config))
     return migrations, findings
 
 

@@ -95,7 +95,10 @@ def _check_once(args: argparse.Namespace) -> int:
         if args.check_compat:
             settings = settings.merged({"extend_select": [*settings.extend_select, "MRT7"]})
         migrations, findings = analyze_project(
-            [*targets, *(args.history or [])], settings, with_fixes=args.format in FORMATS_WITH_FIXES
+            [*targets, *(args.history or [])],
+            settings,
+            with_fixes=args.format in FORMATS_WITH_FIXES,
+            jobs=_jobs(args.jobs, watching=args.watch),
         )
         scope = {absolute(f.path) for f in discover(targets)} if args.history else None
         in_range = reported_paths(migrations, since=args.since, min_revision=args.min_revision)
@@ -144,6 +147,18 @@ def _write_report(output: str, output_format: str, report: Any) -> None:
     finally:
         if os.path.exists(partial):
             os.unlink(partial)
+
+
+def _jobs(requested: int | None, *, watching: bool) -> int:
+    """Processes for the per-file pass: as asked, else one per CPU. `--watch` stays in one process: the
+    file watcher runs a thread, and forking a threaded process is not safe."""
+    if requested is not None and requested < 1:
+        raise InputError(f"--jobs {requested}: expected 1 or more")
+    if watching:
+        return 1
+    if requested is not None:
+        return requested
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _table_width() -> int:
@@ -280,6 +295,13 @@ def build_parser() -> _Parser:
         help="also read these migrations for graph checks, without reporting their findings",
     )
     check.add_argument("-w", "--watch", action="store_true", help="re-check when files change (Ctrl-C to stop)")
+    check.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="processes for a large history (default: one per CPU; small projects use one)",
+    )
 
     rules = command("rules", _cmd_rules, "List the rule catalog.")
     rules.add_argument("--family", help="only this code family, e.g. 2, 2xx or MRT2")

@@ -12,6 +12,7 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, field
+from typing import Any
 
 ALL = "*"
 
@@ -58,8 +59,18 @@ class Suppressions:
     def all(self) -> list[Directive]:
         return [d for ds in self.by_line.values() for d in ds] + self.file_level
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (by `mrt.workers`) as itself, and the shared empty set as the shared empty set."""
+        if self is NO_SUPPRESSIONS:
+            return (_no_suppressions, ())
+        return (Suppressions, (self.by_line, self.file_level))
+
 
 NO_SUPPRESSIONS = Suppressions()  # never added to: `matches` and `all` only read
+
+
+def _no_suppressions() -> Suppressions:
+    return NO_SUPPRESSIONS
 
 
 def _names(directive: Directive, codes: tuple[str, ...]) -> bool:

@@ -176,3 +176,8 @@ def test_a_report_that_fails_half_way_leaves_the_previous_report_whole(cli, alem
     assert cli("check", "-f", "json", "-o", "report.json").exit_code == 4
     assert Path("report.json").read_text(encoding="utf-8") == previous
     assert sorted(p.name for p in Path().iterdir() if p.name.startswith("report")) == ["report.json"]
+
+
+def test_jobs_must_be_a_positive_count(cli, alembic_project):
+    _one_line_error(cli("check", "--jobs", "0"), "--jobs 0: expected 1 or more")
+    assert cli("check", "-j", "2").exit_code == 2  # a small project is checked in one process anyway
