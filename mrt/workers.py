@@ -12,18 +12,15 @@ default (Linux); elsewhere, and for small projects, the pass runs in the calling
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mrt.config import MRTConfig
-from mrt.discovery import FoundFile
-from mrt.findings import RiskWarning
-from mrt.model import MigrationAST
+if TYPE_CHECKING:  # the one-file check imports this module and never forks: keep it cheap
+    from mrt.config import MRTConfig
+    from mrt.discovery import FoundFile
+    from mrt.findings import RiskWarning
+    from mrt.model import MigrationAST
 
 # Forking and collecting results costs a few tens of milliseconds: worth it from a few hundred files.
 PARALLEL_FROM = 400
@@ -40,6 +37,10 @@ def per_file_pass(
     found: Sequence[FoundFile], config: MRTConfig, with_fixes: bool, jobs: int
 ) -> tuple[list[MigrationAST], list[RiskWarning]]:
     """`mrt.analyzer.per_file_pass` over `found` in `jobs` processes; results in discovery order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     from mrt.analyzer import per_file_pass as in_process
 
     global _job
@@ -68,6 +69,8 @@ def per_file_pass(
 
 def _worker_setup() -> None:
     """Ctrl-C is the parent's to handle: it cancels the pool, and the workers end with it."""
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
