@@ -11,6 +11,8 @@ migrations (which only run on fresh databases).
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +20,7 @@ from mrt.config import MRTConfig
 from mrt.findings import ERROR, WARNING
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
+from mrt.model.pyexpr import bind_args, last_name, literal_str
 from mrt.rules.asymmetry import narrowing
 from mrt.rules.django_fields import FieldChange, field_changes, field_events, live_type_changes
 from mrt.rules.lock_context import (
@@ -60,6 +63,87 @@ def _expand_contract_drops(m: MigrationAST) -> dict[int, Operation]:
     return out
 
 
+def _state_removals(m: MigrationAST) -> tuple[frozenset[tuple[str, str]], frozenset[str]]:
+    """What `SeparateDatabaseAndState(state_operations=[...])` removes from Django's model state in this migration:
+    ({(model, field)} of RemoveField, {model} of DeleteModel), lower-cased. Read from the source with `ast`, only
+    when the file names SeparateDatabaseAndState; a list the migration builds elsewhere is not followed."""
+    if m.framework != DJANGO or "SeparateDatabaseAndState" not in m.source:
+        return frozenset(), frozenset()
+    cached = m.derived.get("state_removals")
+    if cached is None:
+        fields: set[tuple[str, str]] = set()
+        models: set[str] = set()
+        try:
+            tree = ast.parse(m.source)
+        except (SyntaxError, ValueError):  # MRT902 reports the file
+            tree = ast.Module(body=[], type_ignores=[])
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or last_name(node.func) != "SeparateDatabaseAndState":
+                continue
+            state = bind_args(node, ("database_operations", "state_operations")).get("state_operations")
+            for item in state.elts if isinstance(state, (ast.List, ast.Tuple)) else ():
+                if not isinstance(item, ast.Call):
+                    continue
+                if last_name(item.func) == "RemoveField":
+                    args = bind_args(item, ("model_name", "name"))
+                    model, name = literal_str(args.get("model_name")), literal_str(args.get("name"))
+                    if model and name:
+                        fields.add((model.lower(), name.lower()))
+                elif last_name(item.func) == "DeleteModel":
+                    model = literal_str(bind_args(item, ("name",)).get("name"))
+                    if model:
+                        models.add(model.lower())
+        cached = m.derived["state_removals"] = (frozenset(fields), frozenset(models))
+    return cached  # type: ignore[no-any-return]
+
+
+# django-safemigrate's marker for a migration that runs before the new code is deployed (the expand phase).
+_BEFORE_DEPLOY = re.compile(r"^\s+safe\s*=\s*Safe\.(before_deploy|always)\b", re.MULTILINE)
+
+
+def _both_steps(m: MigrationAST) -> dict[int, str]:
+    """Django drops that ship the contract step with the step meant to come a release before it: {id(drop): why}.
+    A field or model that a SeparateDatabaseAndState of the same migration removes from the model state, and any
+    drop in a migration django-safemigrate runs before the deploy (`safe = Safe.before_deploy` / `Safe.always`)."""
+    if m.framework != DJANGO:
+        return {}
+    fields, models = _state_removals(m)
+    phase = _BEFORE_DEPLOY.search(m.source)
+    if not fields and not models and phase is None:
+        return {}
+    out: dict[int, str] = {}
+    for op in _changes(m):
+        if op.kind not in (Kind.DROP_COLUMN, Kind.DROP_TABLE) or op.args.get("m2m"):
+            continue
+        model = _model_of(m, op)
+        if op.kind == Kind.DROP_TABLE and model in models:
+            out[id(op)] = (
+                f"in the migration whose SeparateDatabaseAndState removes model {model!r} from the model state"
+            )
+        elif op.kind == Kind.DROP_COLUMN and op.column and model is not None:
+            column = op.column.lower()
+            field = next((f for f in (column, column.removesuffix("_id")) if (model, f) in fields), None)
+            if field is not None:
+                out[id(op)] = (
+                    f"in the migration whose SeparateDatabaseAndState removes field {model}.{field} from the model state"
+                )
+        if id(op) not in out and phase is not None:
+            out[id(op)] = (
+                f"in a migration marked Safe.{phase[1]}, which safemigrate runs before the new code is deployed"
+            )
+    return out
+
+
+def _model_of(m: MigrationAST, op: Operation) -> str | None:
+    """The (lower-case) model a drop belongs to: named by a Django operation, or by the default table name
+    `<app>_<model>` in raw SQL (a custom db_table is not matched)."""
+    if op.origin == "django":
+        return op.name.lower() if op.name else None
+    prefix = f"{m.app}_".lower() if m.app else None
+    table = (op.table or "").lower()
+    return table[len(prefix) :] if prefix and table.startswith(prefix) else None
+
+
 @rule(
     code="MRT701",
     kinds=(Kind.DROP_COLUMN,),
@@ -93,7 +177,7 @@ def _expand_contract_drops(m: MigrationAST) -> dict[int, Operation]:
     ),
 )
 def drop_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
-    paired = _expand_contract_drops(m)
+    paired = _expand_contract_drops(m) | _both_steps(m)
     added: set[tuple[str, str]] = set()
     for op in _changes(m):
         key = ((op.table or "").lower(), (op.column or "").lower())
@@ -168,9 +252,11 @@ def rename_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     ),
 )
 def drop_or_rename_table(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    both_steps = _both_steps(m)
     for op in _changes(m):
         if op.kind == Kind.DROP_TABLE:
-            yield hit(op, f"Dropping table {op.table!r} breaks the running version, which still queries it")
+            if id(op) not in both_steps:  # MRT709 reports the pair
+                yield hit(op, f"Dropping table {op.table!r} breaks the running version, which still queries it")
         elif op.kind == Kind.RENAME_TABLE:
             yield hit(
                 op,
@@ -488,33 +574,52 @@ def enum_value_renamed(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 @rule(
     code="MRT709",
-    kinds=(Kind.DROP_COLUMN,),
+    kinds=(Kind.DROP_COLUMN, Kind.DROP_TABLE),
     name="Expand and contract in one migration",
     category=ROLLING_DEPLOY,
     severity=ERROR,
     default_enabled=False,
-    summary="One migration adds a replacement column and drops the old one: there is no release in between.",
+    summary="One migration ships both steps of a two-release change: there is no release in between.",
     docs=RuleDocs(
         what="An upgrade that adds a column to an existing table and drops another column of the same table "
-        "(the usual shape of replacing a column). Reported once, at the drop (instead of MRT701).",
+        "(the usual shape of replacing a column); and a Django migration whose `SeparateDatabaseAndState` removes "
+        "a field (`RemoveField`) or model (`DeleteModel`) from the model state while the same migration drops its "
+        "column or table in the database (in `database_operations`, a plain `RemoveField` / `DeleteModel`, or "
+        "`RunSQL` on the default `<app>_<model>` table): zero-downtime-migrations' R009; and a Django column or "
+        "table dropped in a migration that declares itself part of the expand phase with django-safemigrate (`safe = "
+        "Safe.before_deploy` or `Safe.always`). Reported once, at the drop (instead of MRT701 / MRT703).",
         why="Expand-and-contract only works with a release between the steps: the version that runs during the "
-        "deploy still reads the dropped column, and nothing has been writing the new one yet.",
+        "deploy still reads the dropped column, and nothing has been writing the new one yet. Removing a field "
+        "from the state first exists so that a release whose code no longer reads the column is deployed before "
+        "the column goes; shipping the database drop beside it gives the old version the same 'column does not "
+        "exist' errors as a plain RemoveField. safemigrate runs a before-deploy migration while the old code serves "
+        "traffic, so a drop there is the contract step in the expand phase.",
         instead="Ship the expand step (add, dual-write, backfill) in one release and the contract step (drop) in a "
-        "later one.",
+        "later one. Django: the state-only `SeparateDatabaseAndState` in release N, the database drop in a "
+        "migration of release N+1.",
         example="# Alembic\n"
         'op.add_column("users", sa.Column("full_name", sa.String(200)))\n'
         'op.drop_column("users", "name")\n\n'
         "# Django\n"
-        'migrations.AddField("user", "full_name", models.CharField(max_length=200, null=True))\n'
-        'migrations.RemoveField("user", "name")\n',
+        "migrations.SeparateDatabaseAndState(\n"
+        '    state_operations=[migrations.RemoveField("user", "legacy_code")],\n'
+        '    database_operations=[migrations.RemoveField("user", "legacy_code")],\n'
+        ")\n",
         fixed="# release N (expand)\n"
         'op.add_column("users", sa.Column("full_name", sa.String(200)))\n'
         "# release N+1 (contract), once nothing reads users.name\n"
-        'op.drop_column("users", "name")\n',
+        'op.drop_column("users", "name")\n\n'
+        "# Django, release N: the model no longer has the field, the column stays\n"
+        "migrations.SeparateDatabaseAndState(\n"
+        '    state_operations=[migrations.RemoveField("user", "legacy_code")],\n'
+        ")\n"
+        "# release N+1\n"
+        'migrations.RunSQL("ALTER TABLE shop_user DROP COLUMN legacy_code", migrations.RunSQL.noop)\n',
     ),
 )
 def expand_and_contract(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     paired = _expand_contract_drops(m)
+    both_steps = _both_steps(m)
     for op in _changes(m):
         add = paired.get(id(op))
         if add is not None:
@@ -523,4 +628,11 @@ def expand_and_contract(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
                 op,
                 f"{_column(op)} is dropped in the migration that adds {step} {add.column!r} (line {add.line}): "
                 "ship the drop in a later release",
+            )
+        elif id(op) in both_steps:
+            dropped = f"table {op.table!r}" if op.kind == Kind.DROP_TABLE else _column(op)
+            yield hit(
+                op,
+                f"{dropped} is dropped {both_steps[id(op)]}: the running version still reads it. Drop it in a "
+                "migration of the next release (Safe.after_deploy)",
             )

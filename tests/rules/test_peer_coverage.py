@@ -423,6 +423,15 @@ CLOSED: list[tuple[int, str, Case]] = [
             'op.add_column("p", sa.Column("y", sa.Integer))'
         ),
     ),
+    (
+        43,
+        "MRT709",
+        django(
+            'migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField("user", "e")], '
+            'database_operations=[migrations.RemoveField("user", "e")])'
+        ),
+    ),
+    (43, "MRT709", django('migrations.RemoveField("user", "e")', extra="safe = Safe.before_deploy\n")),
     (28, "MRT437", alembic('op.execute("UPDATE o SET a = 1")', 'op.execute("UPDATE o SET a = 0")')),
     (29, "MRT428", alembic(AUTOCOMMIT + '    op.execute("ALTER DOMAIN pos VALIDATE CONSTRAINT c")')),
     (54, "MRT435", alembic('op.add_column("o", sa.Column("x", sa.Integer))')),

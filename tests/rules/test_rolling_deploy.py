@@ -182,6 +182,54 @@ def test_MRT709_negative_drop_on_another_table():
     assert len(of(found, "MRT701")) == 1
 
 
+def test_MRT709_separate_database_and_state_removes_the_field_and_drops_its_column_at_once():
+    both = django(
+        """    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.RemoveField("user", "legacy_code"), migrations.DeleteModel("Visit")],
+            database_operations=[
+                migrations.RunSQL("ALTER TABLE shop_user DROP COLUMN legacy_code", migrations.RunSQL.noop),
+            ],
+        ),
+        migrations.DeleteModel("Visit"),
+    ]
+"""
+    )
+    found = of(both, "MRT709")
+    assert [f.table for f in found] == ["shop_user", "shop_visit"]
+    assert "removes field user.legacy_code from the model state" in found[0].message
+    assert "model 'visit'" in found[1].message
+    assert of(both, "MRT701") == of(both, "MRT703") == []  # each pair is reported once, as MRT709
+
+
+def test_MRT709_drop_in_a_migration_safemigrate_runs_before_the_deploy():
+    body = """    safe = Safe.before_deploy()
+    operations = [migrations.RemoveField("user", "legacy_code")]
+"""
+    found = of(django(body), "MRT709")
+    assert len(found) == 1 and "marked Safe.before_deploy" in found[0].message
+    after = django(body.replace("before_deploy", "after_deploy"))
+    assert of(after, "MRT709") == [] and len(of(after, "MRT701")) == 1
+
+
+def test_MRT709_negative_state_only_step_or_another_field_dropped():
+    state_only = django(
+        """    operations = [
+        migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField("user", "legacy_code")]),
+    ]
+"""
+    )
+    other_field = django(
+        """    operations = [
+        migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField("user", "legacy_code")]),
+        migrations.RemoveField("user", "phone"),
+    ]
+"""
+    )
+    assert of(state_only, "MRT709") == of(other_field, "MRT709") == []
+    assert len(of(other_field, "MRT701")) == 1
+
+
 def test_squashed_django_migrations_are_not_checked_for_rolling_deploys():
     source = """
 from django.db import migrations
