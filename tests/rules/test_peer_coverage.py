@@ -3,7 +3,8 @@
 The page maps each row of the peer survey to mrt rules. A coverage claim is only worth something if a
 migration of that kind really triggers the rules named, so every code on the page has a migration here
 that triggers it, and every missing sub-case the page names that a migration can show has one here on which
-mrt stays silent (a strict expected failure: closing the gap makes it fail, the cue to update the page).
+mrt stays silent (a strict expected failure: closing the gap makes it fail, the cue to update the page). A
+sub-case a peer flags that a row says mrt leaves silent by design has one too, expected to stay silent.
 """
 
 from __future__ import annotations
