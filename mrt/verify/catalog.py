@@ -103,11 +103,17 @@ def refresh(
     listing: dict[str, _Listed] | None = None
     if connection.dialect.name == "postgresql" and (full or names or dirty):
         known = None if previous is None or dirty is None else set(previous.tables)
-        looked_up = set(dirty or ()) | (set(mentioned or ()) if names else set())
+        # The version table is no table of the user's: never described (Alembic names it in every step).
+        looked_up = (set(dirty or ()) | (set(mentioned or ()) if names else set())) - IGNORED_TABLES
         # a data migration's statements can mention thousands of names: listing the tables is cheaper then
         everything = full or (names and (mentioned is None or len(looked_up) > _MAX_LOOKUPS))
         listing = _pg_listing(
-            connection, schema, known, (dirty or ()) if everything else looked_up, everything, reshaped
+            connection,
+            schema,
+            None if known is None else known | IGNORED_TABLES,
+            (dirty or ()) if everything else looked_up,
+            everything,
+            reshaped,
         )
         found = set(listing) - IGNORED_TABLES
         table_set = found if everything else (set(known or ()) - looked_up) | found
@@ -631,10 +637,11 @@ def referencing(catalog: Catalog, tables: Iterable[str]) -> set[str]:
     """`tables` plus every table whose foreign keys point at one of them, transitively (cascades)."""
     found = set(tables)
     frontier = set(found)
+    children = [t for t in catalog.tables.values() if t.foreign_keys]  # most tables of a long history have none
     while frontier:
         nxt = {
             t.name
-            for t in catalog.tables.values()
+            for t in children
             if t.name not in found and any(fk.referred_table in frontier for fk in t.foreign_keys.values())
         }
         found |= nxt
