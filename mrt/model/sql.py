@@ -292,8 +292,9 @@ def _translate_statement(stmt: Any) -> list[dict[str, Any]]:
     if isinstance(stmt, ast.TransactionStmt):
         return [{"kind": Kind.TRANSACTION, "args": {"transaction": enums.TransactionStmtKind(stmt.kind).name}}]
     if isinstance(stmt, ast.SelectStmt):
-        if _calls_function(stmt, "setval"):
-            return [{"kind": Kind.ALTER_SEQUENCE, "args": {"setval": True}}]
+        setval = _function_call(stmt, "setval")
+        if setval is not None:
+            return [{"kind": Kind.ALTER_SEQUENCE, "name": _literal_sequence(setval), "args": {"setval": True}}]
         return [{"kind": Kind.SELECT}]
     if isinstance(stmt, (ast.VacuumStmt, ast.ClusterStmt, ast.ReindexStmt)):
         return [{"kind": Kind.MAINTENANCE, "args": {"statement": name}}]
@@ -352,20 +353,33 @@ def _function_names(expr: Any) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _calls_function(stmt: Any, func: str) -> bool:
+def _function_call(stmt: Any, func: str) -> Any | None:
+    """The first call of `func` in a statement, or None."""
     from pglast import ast
     from pglast.visitors import Visitor
 
-    found = False
+    found: list[ast.FuncCall] = []
 
     class _Find(Visitor):  # type: ignore[misc]
         def visit_FuncCall(self, ancestors: Any, node: ast.FuncCall) -> None:
-            nonlocal found
             if _qualified(node.funcname) == func:
-                found = True
+                found.append(node)
 
     _Find()(stmt)
-    return found
+    return found[0] if found else None
+
+
+def _literal_sequence(setval: Any) -> str | None:
+    """The sequence `setval('invoice_no', ...)` moves, when written as a literal (`'billing.invoice_no'::regclass`
+    too): a sequence the same migration creates is then known to be new, and its position is not a change the
+    downgrade has to undo. None for a computed name (`pg_get_serial_sequence(...)`)."""
+    from pglast import ast
+
+    first = setval.args[0] if setval.args else None
+    if isinstance(first, ast.TypeCast):
+        first = first.arg
+    value = getattr(first, "val", None) if isinstance(first, ast.A_Const) else None
+    return value.sval.rsplit(".", 1)[-1] if isinstance(value, ast.String) else None
 
 
 def _alter_table(stmt: Any) -> list[dict[str, Any]]:

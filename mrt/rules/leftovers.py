@@ -33,7 +33,8 @@ def _created_not_dropped(m: MigrationAST, create: str, drop: str, noun: str) -> 
     compares_downgrade=True,
     docs=RuleDocs(
         what="`CREATE SEQUENCE` without `DROP SEQUENCE` in the downgrade, or `ALTER SEQUENCE` / `setval(...)` "
-        "when the downgrade touches no sequence. `op.execute(sa.schema.CreateSequence(...))` counts too. Identity "
+        "when the downgrade touches no sequence (not on a sequence the same upgrade creates: its leftover is the "
+        "first case). `op.execute(sa.schema.CreateSequence(...))` counts too. Identity "
         "columns (raw SQL `ALTER COLUMN ... ADD GENERATED ... AS IDENTITY`, `SET GENERATED`, `RESTART`, `DROP "
         "IDENTITY`) when the downgrade changes no identity of that column, and MySQL `ALTER TABLE ... "
         "AUTO_INCREMENT = n` when the downgrade does not set that table's counter. Tables created or dropped by the "
@@ -68,8 +69,10 @@ def sequence_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     down = downgrade(m)
     if down.of(Kind.ALTER_SEQUENCE, Kind.DROP_SEQUENCE, Kind.RAW_SQL):
         return
+    # A sequence this upgrade creates has no old position: whether the downgrade drops it is the check above.
+    created = [op.name for op in explicit_upgrade_ops(m, Kind.CREATE_SEQUENCE)]
     for op in explicit_upgrade_ops(m, Kind.ALTER_SEQUENCE):
-        if not op.new_table:
+        if not op.new_table and not any(same(op.name, name) for name in created):
             yield hit(op, "Sequence position changed by the upgrade is not restored by the downgrade")
 
 

@@ -1,6 +1,6 @@
 """MRT5xx: objects created by raw SQL that the downgrade leaves behind."""
 
-from inline import HEADER, codes
+from inline import DJANGO, DJANGO_HEADER, HEADER, codes
 
 LINT_FAMILIES = ("reversibility", "data_loss", "asymmetry", "leftovers", "squash", "parsing")
 
@@ -33,6 +33,28 @@ def downgrade():
 """
     )
     assert codes(found) == ["MRT501"]
+
+
+def test_MRT501_sequence_created_and_set_is_reported_once(lint):
+    # Django's RunSQL with RunSQL.noop as its reverse: the new sequence is left behind, which is the
+    # finding. Its setval is part of creating it (there is no old position to restore), not a second one.
+    found = lint(
+        DJANGO_HEADER
+        + """
+    operations = [
+        migrations.RunSQL(
+            \"\"\"
+            CREATE SEQUENCE shop_order_number_seq OWNED BY shop_order.number;
+            SELECT setval('shop_order_number_seq', coalesce(max(number), 0) + 1, false) FROM shop_order;
+            \"\"\",
+            reverse_sql=migrations.RunSQL.noop,
+        ),
+    ]
+""",
+        path=DJANGO,
+    )
+    assert codes(found) == ["MRT501"]
+    assert "shop_order_number_seq" in found[0].message and "created" in found[0].message
 
 
 def test_MRT501_negative_sequence_dropped(lint):
