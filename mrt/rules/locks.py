@@ -970,7 +970,8 @@ def _runpython_backfills(m: MigrationAST) -> Iterator[Hit]:
     summary="An UPDATE or DELETE that matches every row of an existing table runs as one statement, not in batches.",
     docs=RuleDocs(
         what="An `UPDATE` or `DELETE` without a `WHERE` clause, or with one that only tests columns for NULL (`WHERE "
-        "plan IS NULL`, the backfill idiom: every row still matches), in raw SQL (`op.execute`, `RunSQL`, a "
+        "plan IS NULL`, the backfill idiom: every row still matches; or `WHERE order_id IS NOT NULL` on a column "
+        "that is never NULL), in raw SQL (`op.execute`, `RunSQL`, a "
         "connection's `execute`) on a table that existed before the migration; and in a Django `RunPython` function "
         "`Model.objects.update(...)`, `.all().update(...)`, `.filter(plan__isnull=True).update(...)` or "
         "`.all().delete()`. Reported wherever the migration runs it, also outside the DDL transaction (where MRT421 "
@@ -1022,9 +1023,9 @@ def unbatched_backfill(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
             if op.args.get("where") is False:
                 what = f"{op.kind.upper()} without WHERE {changes} every row of {quoted_table(op)}"
             else:
-                what = (
-                    f"{op.kind.upper()} ... WHERE ... IS NULL {changes} every matching row of {quoted_table(op)} "
-                    "(all of them for a new column)"
+                what = (  # `IS NOT NULL` too: saleor-style copies `WHERE order_id IS NOT NULL` match every row
+                    f"{op.kind.upper()} whose WHERE only tests for NULL {changes} every matching row of "
+                    f"{quoted_table(op)} (all of them when the column tested is new, or never NULL)"
                 )
             yield hit(
                 op,

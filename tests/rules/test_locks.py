@@ -626,8 +626,20 @@ def test_MRT437_whole_table_update_or_delete_in_its_own_migration():
     isnull = lint(
         RUNPYTHON.format(body='    User.objects.filter(plan__isnull=True).update(plan="free")'), DJANGO, **BATCHES
     )
-    assert "WHERE ... IS NULL changes every matching row" in of(null_idiom, "MRT437")[0].message
+    assert "whose WHERE only tests for NULL changes every matching row" in of(null_idiom, "MRT437")[0].message
     assert len(of(isnull, "MRT437")) == 1
+
+
+def test_MRT437_message_does_not_misquote_an_is_not_null_condition():
+    # Copying a value over from the row a foreign key points at: `order_id` is never NULL, so the statement
+    # still changes every row. The message describes the condition without quoting it as `IS NULL`.
+    copy = alembic(
+        '    op.execute("UPDATE shop_line SET order_token = (SELECT token FROM shop_order WHERE shop_order.id = '
+        'shop_line.order_id) WHERE order_id IS NOT NULL")',
+        **BATCHES,
+    )
+    [finding] = of(copy, "MRT437")
+    assert "IS NULL" not in finding.message and "only tests for NULL" in finding.message
 
 
 def test_MRT437_negative_where_clause_filtered_queryset_new_table_sqlite_or_not_opted_in():
