@@ -35,27 +35,36 @@ class Seeder:
         """Top up `tables` (names in `catalog`); returns the tables whose rows changed."""
         dialect = "mysql" if connection.dialect.name in ("mysql", "mariadb") else connection.dialect.name
         changed: set[str] = set()
+        # Inserted rows come back as stored with the INSERT itself, one round trip fewer than reading the
+        # table again, where that is the whole change: each statement stands alone (PostgreSQL), and no
+        # trigger can have changed other rows.
+        returning = stands_alone(connection) and not catalog.has_triggers
         for name in _parents_first(catalog, tables):
             table = catalog.tables[name]
-            touched = False
+            touched = reread = False
             if name in self.custom and name not in self._custom_done:
                 self._custom_done.add(name)
                 for row in self.custom[name]() or []:
-                    touched |= self._insert(connection, table, dict(row), schema)
+                    reread |= self._insert(connection, table, dict(row), schema)
             elif name not in self.custom:
                 missing = max(self.rows_per_table - len(rows.get(name, [])), 0)
                 batch = [self._new_row(table, catalog, rows, dialect) for _ in range(missing)]
-                if batch and not self._insert_many(connection, table, batch, schema):
-                    for row in batch:  # one at a time, so one unsatisfiable row costs only itself
-                        touched |= self._insert(connection, table, row, schema)
-                elif batch:
+                stored = self._insert_many(connection, table, batch, schema, returning) if batch else None
+                if stored is not None:
                     touched = True
-            if touched:
+                    if returning:
+                        rows[name] = [*rows.get(name, []), *stored]
+                    else:
+                        reread = True
+                elif batch:
+                    for row in batch:  # one at a time, so one unsatisfiable row costs only itself
+                        reread |= self._insert(connection, table, row, schema)
+            if reread:
                 rows[name] = read_rows(connection, name, schema)  # children below pick their parents from these
             if self._fill_nulls(connection, table, catalog, rows, rows.get(name, []), dialect, schema):
                 rows[name] = read_rows(connection, name, schema)
-                touched = True
-            if touched:
+                reread = True
+            if touched or reread:
                 changed.add(name)
         return changed
 
@@ -161,21 +170,26 @@ class Seeder:
         target = table_clause(table.name, *(column(c) for c in row), schema=schema)
         return self._guarded(connection, insert(target).values(row), table.name, row)
 
-    def _insert_many(self, connection: Any, table: Table, batch: list[Row], schema: str | None) -> bool:
-        """All rows in one statement under one savepoint; False (nothing inserted) if any is refused."""
-        from sqlalchemy import column, insert
+    def _insert_many(
+        self, connection: Any, table: Table, batch: list[Row], schema: str | None, returning: bool
+    ) -> list[Row] | None:
+        """All rows in one statement under one savepoint; None (nothing inserted) if any is refused.
+        With `returning`, the rows as the database stored them (else an empty list)."""
+        from sqlalchemy import column, insert, literal_column
         from sqlalchemy import table as table_clause
         from sqlalchemy.exc import DBAPIError
 
         for row in batch:
             self._point_to_self(table, row)
         target = table_clause(table.name, *(column(c) for c in batch[0]), schema=schema)
+        statement = insert(target).returning(literal_column("*")) if returning else insert(target)
         try:
             with _guard(connection):
-                connection.execute(insert(target), batch)
-            return True
+                result = connection.execute(statement, batch)
+                stored = [dict(row) for row in result.mappings()] if returning else []
+            return stored
         except DBAPIError:
-            return False
+            return None
 
     @staticmethod
     def _point_to_self(table: Table, row: Row) -> None:
