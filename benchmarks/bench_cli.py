@@ -18,10 +18,13 @@ and the ratios are given for both:
 
 pytest-mrt runs from its own virtual environment: by default /tmp/mrt-bench-pytest-mrt-1.9.1,
 created with `pip install pytest-mrt==1.9.1` when it does not exist yet. If that install fails
-(no network, package gone), only mrt's figures are printed. mrt runs as `python -m mrt` with the
-current interpreter, from a byte-compiled copy of the checkout's `mrt` package — the state `pip
-install` leaves a package in (pip compiles bytecode, as it did for pytest-mrt). Timing the source
-tree instead would time Python's compiler whenever bytecode is not cached (PYTHONDONTWRITEBYTECODE).
+(no network, package gone), only mrt's figures are printed. mrt runs the same way, as a user who ran
+`pip install mrt` has it: from a virtual environment of its own (/tmp/mrt-bench-mrt-runtime, holding
+mrt's runtime dependencies and nothing else), as `python -m mrt`, from a byte-compiled copy of the
+checkout's `mrt` package (pip compiles bytecode, as it did for pytest-mrt). Not from the development
+environment: its editable install and dozens of tools add start-up work (`.pth` hooks) that an installed
+mrt does not pay, and timing the source tree would time Python's compiler whenever bytecode is not
+cached (PYTHONDONTWRITEBYTECODE).
 """
 
 from __future__ import annotations
@@ -74,6 +77,35 @@ class Timing:
     cpu: float  # median user + sys seconds of the child processes
     runs: list[float]  # every wall time
     codes: list[int]  # exit codes of the last run, one per command
+
+
+MRT_RUNTIME_VENV = Path(tempfile.gettempdir()) / "mrt-bench-mrt-runtime"
+
+
+def runtime_python() -> str:
+    """A virtual environment with mrt's runtime dependencies only (created on first use); its python.
+
+    Falls back to the current interpreter when it cannot be created (no network)."""
+    python = MRT_RUNTIME_VENV / "bin" / "python"
+    if python.exists():
+        return str(python)
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    print(f"installing mrt's runtime dependencies into {MRT_RUNTIME_VENV} ...", flush=True)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(MRT_RUNTIME_VENV)], check=True, capture_output=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", *dependencies], check=True, capture_output=True, timeout=600
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+        print(f"cannot build {MRT_RUNTIME_VENV} ({exc}); timing mrt with {sys.executable}", flush=True)
+        shutil.rmtree(MRT_RUNTIME_VENV, ignore_errors=True)
+        return sys.executable
+    return str(python)
 
 
 def install_compiled_copy(site: Path) -> Path:
@@ -167,7 +199,7 @@ def main() -> int:
     args = parser.parse_args()
 
     theirs = None if args.no_pytest_mrt else pytest_mrt_executable(args.pytest_mrt)
-    ours = [sys.executable, "-m", "mrt", "check"]
+    ours = [runtime_python(), "-m", "mrt", "check"]
     with tempfile.TemporaryDirectory(prefix="mrt-bench-cli-") as scratch:
         work = Path(scratch)
         site = install_compiled_copy(work / "site")
@@ -182,14 +214,14 @@ def main() -> int:
         print(
             f"corpus: {files} migration files ({args.alembic} Alembic, {args.django} Django in {len(django_apps)} apps)"
         )
-        print(f"python: {sys.version.split()[0]}; pytest-mrt: {theirs or 'not available'}\n")
+        print(f"python: {sys.version.split()[0]}; mrt: {ours[0]}; pytest-mrt: {theirs or 'not available'}\n")
 
         rows: list[tuple[str, str, Timing]] = []
         mine = time_commands([[*ours, str(single), "--format", "json"]], work, args.repeat, pythonpath=site)
         rows.append(("one file", "mrt", mine))
         corpus_dirs = [str(corpus / "alembic")] + ([str(corpus / "django")] if django_apps else [])
         mine_c = time_commands([[*ours, *corpus_dirs, "--format", "json"]], work, args.corpus_repeat, pythonpath=site)
-        rows.append(("corpus", "mrt (1 process)", mine_c))
+        rows.append(("corpus", "mrt (1 command)", mine_c))
         if theirs:
             other = time_commands([[str(theirs), "check", str(single), "--format", "json"]], work, args.repeat)
             rows.insert(1, ("one file", "pytest-mrt 1.9.1", other))
