@@ -457,16 +457,19 @@ def column_change_not_reverted(m: MigrationAST, config: MRTConfig) -> Iterator[H
             continue
         if op.table and op.column and (op.table.lower(), op.column.lower()) in new_columns:
             continue  # a column this migration adds: dropping it (MRT307) reverts every change to it
-        reverted = (
-            down.on_column(Kind.ALTER_COLUMN, op.table, op.column)
-            or down.on_column(Kind.RENAME_COLUMN, op.table, op.column)
-            or down.drops_column(op.table, op.column)
-        )
+        if op.table and op.column:
+            reverted = bool(
+                down.on_column(Kind.ALTER_COLUMN, op.table, op.column)
+                or down.on_column(Kind.RENAME_COLUMN, op.table, op.column)
+                or down.drops_column(op.table, op.column)
+            )
+            name = f"{op.table}.{op.column}"
+        else:  # named at run time (a loop over information_schema): the downgrade's own loop is its reverse
+            reverted = any(not (d.table and d.column) for d in down.of(Kind.ALTER_COLUMN))
+            name = "A column named at run time"
         if not reverted:
             changes = [k.replace("_", " ") for k in ("type", "nullable", "server_default") if k in op.args]
-            yield hit(
-                op, f"{op.table}.{op.column}: the {' and '.join(changes)} change is not reverted by the downgrade"
-            )
+            yield hit(op, f"{name}: the {' and '.join(changes)} change is not reverted by the downgrade")
 
 
 _CREATED_OBJECTS = {"CreateSchemaStmt": "Schema", "CreatePolicyStmt": "Policy"}

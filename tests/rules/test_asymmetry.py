@@ -368,6 +368,21 @@ def downgrade():
     assert codes(found) == []
 
 
+def test_MRT310_columns_named_at_run_time(lint):
+    # Every DATETIME column found in information_schema gets fractional seconds, and the downgrade runs the
+    # same loop back: its columns are named at run time too, so it is taken as the reverse.
+    loop = """
+    conn = op.get_bind()
+    for table_name, column_name in conn.execute("SELECT table_name, column_name FROM columns").fetchall():
+        op.alter_column(table_name=table_name, column_name=column_name, type_=sa.DateTime(fsp={fsp}))
+"""
+    reverted = lint(HEADER + "\ndef upgrade():" + loop.format(fsp=6) + "\ndef downgrade():" + loop.format(fsp=0))
+    assert codes(reverted) == []
+    kept = lint(HEADER + "\ndef upgrade():" + loop.format(fsp=6) + '\ndef downgrade():\n    op.execute("SELECT 1")\n')
+    assert codes(kept) == ["MRT310"]
+    assert kept[0].message.startswith("A column named at run time: the type change")
+
+
 # -- MRT311: schemas, extensions and policies ---------------------------------------------------------------
 
 
