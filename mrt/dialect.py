@@ -80,15 +80,18 @@ def may_be_postgresql(m: MigrationAST, config: MRTConfig, condition: str | None 
 
 
 def branch_dialects(condition: str | None) -> frozenset[str]:
-    """Engines a simple dialect test selects: `bind.dialect.name == "sqlite"` -> {sqlite}.
+    """Engines a simple dialect test selects: `bind.dialect.name == "sqlite"` -> {sqlite}, and the URL test
+    `str(bind.engine.url).startswith("mysql")` -> {mysql} (CTFd's way of branching per engine).
 
-    Only positive equality / membership tests are read; a negation (`!=`, `not`) or anything else
-    returns the empty set, which means "not restricted".
+    Only positive equality / membership / prefix tests are read; a negation (`!=`, `not`, `is False`) or
+    anything else returns the empty set, which means "not restricted".
     """
     if not condition:
         return frozenset()
     text = condition.lower()
-    if "!=" in text or re.search(r"\bnot\b", text) or ("==" not in text and " in " not in text):
+    if "!=" in text or re.search(r"\bnot\b|\bis\s+false\b|==\s*false\b", text):
+        return frozenset()
+    if "==" not in text and " in " not in text and ".startswith(" not in text:
         return frozenset()
     found = {engine for name, engine in _DIR_NAMES.items() if re.search(rf"['\"]{name}['\"]", text)}
     return frozenset(found)

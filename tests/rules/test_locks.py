@@ -173,6 +173,22 @@ def test_MRT407_negative_sqlite_branch_of_a_dialect_switch():
     assert of(found, "MRT407") == []
 
 
+def test_MRT416_negative_mysql_branch_of_a_url_test():
+    # Branching on the database URL: the first branch only runs on MySQL, where NOT VALID does not exist.
+    # The PostgreSQL branch still gets the advice; `startswith("sqlite") is False` restricts nothing.
+    fk = 'op.create_foreign_key("fk_files_solution", "files", "solutions", ["solution_id"], ["id"])'
+    found = alembic(
+        "    url = str(op.get_bind().engine.url)\n"
+        '    if url.startswith("mysql"):\n'
+        f"        {fk}\n"
+        '    elif url.startswith("postgres"):\n'
+        f"        {fk}\n"
+        '    if url.startswith("sqlite") is False:\n'
+        f"        {fk}\n"
+    )
+    assert [f.line for f in of(found, "MRT416")] == [13, 15]  # not line 11, the MySQL branch
+
+
 def test_MRT407_negative_django_squashed_migration_runs_only_on_fresh_databases():
     source = """
 from django.db import migrations, models
