@@ -256,7 +256,17 @@ class DjangoReader:
     def _op_AlterModelTable(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
         model = self._str(args.get("name"))
         new = self._str(args.get("table"))
-        self._add(Kind.RENAME_TABLE, node, table=self._table(model), new_name=new, name=model, state_context=sc)
+        # `table=None` moves the table back to its default name (`table` here) from a db_table declared earlier.
+        to_default = {"to_default_name": True} if isinstance(args.get("table"), ast.Constant) and new is None else {}
+        self._add(
+            Kind.RENAME_TABLE,
+            node,
+            table=self._table(model),
+            new_name=new,
+            name=model,
+            args=to_default,
+            state_context=sc,
+        )
 
     def _field_op(self, kind: str, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
         model = self._str(args.get("model_name"))

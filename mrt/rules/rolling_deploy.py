@@ -257,6 +257,12 @@ def drop_or_rename_table(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
         if op.kind == Kind.DROP_TABLE:
             if id(op) not in both_steps:  # MRT709 reports the pair
                 yield hit(op, f"Dropping table {op.table!r} breaks the running version, which still queries it")
+        elif op.kind == Kind.RENAME_TABLE and op.args.get("to_default_name"):
+            yield hit(
+                op,
+                f"AlterModelTable(table=None) renames the table of model {op.name!r} to its default name "
+                f"{op.table!r}: this breaks the running version, which uses the old name",
+            )
         elif op.kind == Kind.RENAME_TABLE:
             yield hit(
                 op,

@@ -60,6 +60,15 @@ def test_MRT703_drop_and_rename_table_and_django_models():
     assert len(of(django(body), "MRT703")) == 2
 
 
+def test_MRT703_alter_model_table_back_to_the_default_name():
+    # `table=None` drops a db_table declared earlier (`userprofile_address`): Django renames the table to the
+    # model's default name. The message names that default as the new name, not as the old one.
+    body = '    operations = [migrations.AlterModelTable(name="address", table=None)]\n'
+    [found] = of(django(body), "MRT703")
+    assert "'address'" in found.message and "default name 'shop_address'" in found.message
+    assert "None" not in found.message.replace("table=None", "")
+
+
 def test_MRT703_negative_create_then_drop_scratch_table():
     found = alembic(
         '    op.create_table("scratch", sa.Column("id", sa.Integer, primary_key=True))\n    op.drop_table("scratch")'
