@@ -108,8 +108,8 @@ class Operation:
         """A short human name for messages: `users.email`, `ix_users_email`, `users`."""
         named_kinds = (Kind.CREATE_INDEX, Kind.DROP_INDEX, Kind.CREATE_CONSTRAINT, Kind.DROP_CONSTRAINT)
         if self.kind in named_kinds:
-            if not self.name:
-                return f"(unnamed) on {self.table!r}"
+            if not self.name:  # a table named at run time (a loop over table names) has no name to quote
+                return f"(unnamed) on {self.table!r}" if self.table else "(unnamed) on a table named at run time"
             return f"{self.name!r} on {self.table!r}" if self.table else repr(self.name)
         if self.table and self.column:
             return f"{self.table}.{self.column}"

@@ -374,10 +374,16 @@ def column_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
             continue
         if op.column is None:
             continue
+        if op.table is None:  # a loop over table names: the downgrade's loop drops the column by name
+            if any(d.table is None and same(d.column, op.column) for d in down.of(Kind.DROP_COLUMN)):
+                continue
+            name = f"{op.column} (of a table named at run time)"
+        else:
+            name = f"{op.table}.{op.column}"
         yield hit(
             op,
-            f"Column {op.table}.{op.column} is added by the upgrade and still exists after the downgrade",
-            related=_downgrade_note(m, f"downgrade() does not drop {op.table}.{op.column}"),
+            f"Column {name} is added by the upgrade and still exists after the downgrade",
+            related=_downgrade_note(m, f"downgrade() does not drop {name}"),
         )
 
 

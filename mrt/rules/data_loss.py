@@ -133,9 +133,8 @@ def cascade_delete(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
             and op.args.get("ondelete") == "CASCADE"
         ) or (op.kind == Kind.ADD_COLUMN and op.args.get("ondelete") == "CASCADE" and op.origin != "django")
         if fk_cascade:
-            yield hit(
-                op, f"ON DELETE CASCADE added to existing table {op.table!r}: deleting a parent now deletes its rows"
-            )
+            table = repr(op.table) if op.table else "named at run time"
+            yield hit(op, f"ON DELETE CASCADE added to existing table {table}: deleting a parent now deletes its rows")
 
 
 @rule(

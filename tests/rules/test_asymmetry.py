@@ -368,6 +368,23 @@ def downgrade():
     assert codes(found) == []
 
 
+def test_MRT307_column_added_to_tables_named_at_run_time(lint):
+    # One column added to two tables in a loop, and dropped again by the downgrade's own loop.
+    loop = """
+    for table in ("project", "project_template"):
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.{step}
+"""
+    add = loop.format(step='add_column(sa.Column("padding", sa.Integer(), nullable=True))')
+    dropped = lint(
+        HEADER + "\ndef upgrade():" + add + "\ndef downgrade():" + loop.format(step='drop_column("padding")')
+    )
+    assert codes(dropped) == []
+    kept = lint(HEADER + "\ndef upgrade():" + add + '\ndef downgrade():\n    op.execute("SELECT 1")\n')
+    assert codes(kept) == ["MRT307"]
+    assert kept[0].message.startswith("Column padding (of a table named at run time) is added")
+
+
 def test_MRT310_columns_named_at_run_time(lint):
     # Every DATETIME column found in information_schema gets fractional seconds, and the downgrade runs the
     # same loop back: its columns are named at run time too, so it is taken as the reverse.

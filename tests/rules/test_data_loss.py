@@ -153,6 +153,29 @@ def downgrade():
     assert codes(found) == ["MRT204"]
 
 
+def test_MRT204_and_MRT406_tables_named_at_run_time(lint):
+    # A foreign key and a unique constraint added to each table of a list: the table is a loop variable,
+    # and the messages say so instead of naming the table None.
+    found = lint(
+        HEADER
+        + """
+TABLES = ("ports", "networks")
+
+def upgrade():
+    for table in TABLES:
+        op.create_foreign_key(None, table, "standardattributes", ["attr_id"], ["id"], ondelete="CASCADE")
+        op.create_unique_constraint("uniq_%s0attr_id" % table, table, ["attr_id"])
+
+def downgrade():
+    pass
+""",
+        select=["MRT204", "MRT406"],
+    )
+    assert codes(found) == ["MRT204", "MRT406"]
+    assert "table named at run time" in found[0].message and "table named at run time" in found[1].message
+    assert "None" not in found[0].message + found[1].message
+
+
 def test_MRT204_negative_cascade_on_new_table(lint):
     found = lint(
         HEADER
