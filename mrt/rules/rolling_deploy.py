@@ -428,7 +428,7 @@ def new_unique(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     for op in _changes(m):
         unique_index = op.kind == Kind.CREATE_INDEX and op.args.get("unique")
         if unique_index or (op.kind == Kind.CREATE_CONSTRAINT and builds_unique(op)) or _using_index(op):
-            what = op.describe() if op.name else f"on {op.table!r}"
+            what = op.describe() if op.name else f"on {op.table!r}" if op.table else "on a table named at run time"
             yield hit(op, f"New unique rule {what}: INSERTs of duplicates by the running version start failing")
 
 

@@ -153,7 +153,7 @@ def downgrade():
     assert codes(found) == ["MRT204"]
 
 
-def test_MRT204_and_MRT406_tables_named_at_run_time(lint):
+def test_MRT204_MRT406_MRT706_tables_named_at_run_time(lint):
     # A foreign key and a unique constraint added to each table of a list: the table is a loop variable,
     # and the messages say so instead of naming the table None.
     found = lint(
@@ -169,11 +169,10 @@ def upgrade():
 def downgrade():
     pass
 """,
-        select=["MRT204", "MRT406"],
+        select=["MRT204", "MRT406", "MRT706"],
     )
-    assert codes(found) == ["MRT204", "MRT406"]
-    assert "table named at run time" in found[0].message and "table named at run time" in found[1].message
-    assert "None" not in found[0].message + found[1].message
+    assert codes(found) == ["MRT204", "MRT406", "MRT706"]
+    assert all("table named at run time" in f.message and "None" not in f.message for f in found)
 
 
 def test_MRT204_negative_cascade_on_new_table(lint):
