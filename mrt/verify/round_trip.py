@@ -11,7 +11,7 @@ from mrt.verify import catalog as catalogs
 from mrt.verify import database
 from mrt.verify.data import Row, compare_rows, read_rows
 from mrt.verify.result import RevisionResult
-from mrt.verify.watch import catalog_scope, mentioned_names
+from mrt.verify.watch import catalog_scope, mentioned_names, row_changes, touched_tables
 
 
 @dataclass
@@ -77,7 +77,8 @@ def _compare(
     for problem in problems:
         result.fail(problem)
     rows: dict[str, list[Row]] = {}
-    for table in sorted(scope & set(before.catalog.tables) & set(after.tables)):
+    changed = scope if touched is None else _rows_may_change(statements, before.catalog, touched)
+    for table in sorted(scope & changed & set(before.catalog.tables) & set(after.tables)):
         rows_after = read_rows(conn, table)
         pk = after.tables[table].primary_key or before.catalog.tables[table].primary_key
         for problem in compare_rows(table, pk, before.rows.get(table, []), rows_after):
@@ -85,3 +86,10 @@ def _compare(
         rows[table] = rows_after
     conn.commit()
     return after, rows, bool(problems)
+
+
+def _rows_may_change(statements: list[str], catalog: catalogs.Catalog, touched: set[str]) -> set[str]:
+    """The tables among `touched` whose rows the step's SQL may have changed: not one that only had an
+    index built or dropped, whose rows are still the ones read before the upgrade."""
+    changed = touched_tables(row_changes(statements), catalog.tables, catalog.views)
+    return touched if changed is None else catalogs.referencing(catalog, changed) & touched

@@ -105,6 +105,16 @@ _TABLE_SET_CHANGE = re.compile(
 _OTHER_OBJECTS = re.compile(r"\b(view|sequence|type|trigger|enum|materialized|domain|schema)\b", re.IGNORECASE)
 
 
+# Building or dropping an index changes no row (alone in its statement: `CREATE INDEX ...; UPDATE ...`
+# is one string to the driver).
+_NO_ROW_CHANGES = re.compile(r"^(create\s+(unique\s+)?index|drop\s+index)\b[^;]*;?\s*$", re.IGNORECASE)
+
+
+def row_changes(statements: Iterable[str]) -> list[str]:
+    """The statements that may change a table's rows: all but those that build or drop an index."""
+    return [raw for raw in statements if not _NO_ROW_CHANGES.match(_COMMENTS.sub(" ", raw).strip())]
+
+
 def catalog_scope(statements: Iterable[str]) -> tuple[bool, bool]:
     """(the list of tables may have changed, views/sequences/enums/triggers may have changed)."""
     names = objects = False
