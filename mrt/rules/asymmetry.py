@@ -370,7 +370,7 @@ def table_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 def column_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     down = downgrade(m)
     for op in explicit_upgrade_ops(m, Kind.ADD_COLUMN):
-        if op.new_table or down.drops_column(op.table, op.column):
+        if op.new_table or down.drops_column(op.table, _final_name(m, op)):
             continue
         if op.column is None:
             continue
@@ -385,6 +385,18 @@ def column_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
             f"Column {name} is added by the upgrade and still exists after the downgrade",
             related=_downgrade_note(m, f"downgrade() does not drop {name}"),
         )
+
+
+def _final_name(m: MigrationAST, added: Operation) -> str | None:
+    """The name an added column has when the upgrade ends: Prefect adds `json_value`, copies the data over
+    and renames it to `value`, and its downgrade drops `value`."""
+    name, after = added.column, False
+    for op in m.ops:
+        after = after or op is added
+        renamed = after and op.side == UPGRADE and op.kind == Kind.RENAME_COLUMN and bool(op.new_name)
+        if renamed and same(op.table, added.table) and same(op.column, name):
+            name = op.new_name
+    return name
 
 
 @rule(

@@ -368,6 +368,28 @@ def downgrade():
     assert codes(found) == []
 
 
+def test_MRT307_negative_column_added_then_renamed_into_place(lint):
+    # The new column takes the old one's place: the downgrade drops it under its final name.
+    found = lint(
+        HEADER
+        + """
+def upgrade():
+    op.add_column("variable", sa.Column("json_value", sa.JSON(), nullable=True))
+    op.execute("UPDATE variable SET json_value = to_json(value)")
+    op.drop_column("variable", "value")
+    op.alter_column("variable", "json_value", new_column_name="value")
+
+def downgrade():
+    op.add_column("variable", sa.Column("string_value", sa.String(), nullable=True))
+    op.execute("UPDATE variable SET string_value = value::text")
+    op.drop_column("variable", "value")
+    op.alter_column("variable", "string_value", new_column_name="value")
+""",
+        select=["MRT307"],
+    )
+    assert codes(found) == []
+
+
 def test_MRT307_column_added_to_tables_named_at_run_time(lint):
     # One column added to two tables in a loop, and dropped again by the downgrade's own loop.
     loop = """
