@@ -30,12 +30,15 @@ def top_up_rows(
     dirty: set[str] | None,
     rows: dict[str, list[Row]],
     result: RevisionResult,
+    stale: set[str] | None = None,
 ) -> dict[str, list[Row]]:
     """The seeded rows of every table in `catalog`: kept for the tables the last step left alone, re-read
     for the ones it changed (`dirty`; None = all) or created, then topped up by the seeder. Its notes go
-    on `result`."""
+    on `result`. `stale` narrows `dirty` down to the tables whose rows may have changed (see
+    `rows_may_change`)."""
     tables = set(catalog.tables)
-    reread = tables if dirty is None or previous is None else (set(dirty) | (tables - set(previous.tables))) & tables
+    changed = set(dirty or ()) if stale is None else set(stale)
+    reread = tables if dirty is None or previous is None else (changed | (tables - set(previous.tables))) & tables
     rows = {t: r for t, r in rows.items() if t in tables}
     for table in reread:
         rows[table] = read_rows(conn, table)
@@ -77,7 +80,7 @@ def _compare(
     for problem in problems:
         result.fail(problem)
     rows: dict[str, list[Row]] = {}
-    changed = scope if touched is None else _rows_may_change(statements, before.catalog, touched)
+    changed = scope if touched is None else rows_may_change(statements, before.catalog, touched)
     for table in sorted(scope & changed & set(before.catalog.tables) & set(after.tables)):
         rows_after = read_rows(conn, table)
         pk = after.tables[table].primary_key or before.catalog.tables[table].primary_key
@@ -88,7 +91,7 @@ def _compare(
     return after, rows, bool(problems)
 
 
-def _rows_may_change(statements: list[str], catalog: catalogs.Catalog, touched: set[str]) -> set[str]:
+def rows_may_change(statements: list[str], catalog: catalogs.Catalog, touched: set[str]) -> set[str]:
     """The tables among `touched` whose rows the step's SQL may have changed: not one that only had an
     index built or dropped, whose rows are still the ones read before the upgrade."""
     changed = touched_tables(row_changes(statements), catalog.tables, catalog.views)

@@ -36,7 +36,7 @@ from mrt.verify.result import (
     UPGRADE_FAILED,
     RevisionResult,
 )
-from mrt.verify.round_trip import Before, compare_restored, top_up_rows
+from mrt.verify.round_trip import Before, compare_restored, rows_may_change, top_up_rows
 from mrt.verify.seeding import Seeder
 from mrt.verify.timeout import Deadline
 from mrt.verify.watch import StatementWatch, catalog_scope, mentioned_names, touched_tables, uses_raw_dbapi
@@ -114,6 +114,7 @@ class AlembicRunner:
         self._catalog: catalogs.Catalog | None = None
         self._rows: dict[str, list[Row]] = {}
         self._dirty: set[str] | None = None
+        self._stale_rows: set[str] = set()  # those of `_dirty` whose rows may have changed, not just an index
         self._scope = (True, True)  # may the table list / other catalog objects have changed since?
         self._mentioned: set[str] = set()  # names the SQL since the last snapshot mentions
         self._shapes: dict[tuple[str, str], catalogs.Table] = {}  # (table, fingerprint) -> reflected shape
@@ -455,10 +456,13 @@ class AlembicRunner:
                 reshaped=True,
                 mentioned=self._mentioned,
             )
-            self._rows = top_up_rows(conn, self.seeder, catalog, self._catalog, dirty, self._rows, result)
+            self._rows = top_up_rows(
+                conn, self.seeder, catalog, self._catalog, dirty, self._rows, result, stale=self._stale_rows
+            )
             conn.commit()
         self._catalog = catalog
         self._dirty = set()
+        self._stale_rows = set()
         self._scope = (False, False)
         self._mentioned = set()
         return Before(catalog, dict(self._rows))
@@ -467,11 +471,13 @@ class AlembicRunner:
         names, objects = catalog_scope(statements)
         self._scope = (self._scope[0] or names, self._scope[1] or objects)
         self._mentioned |= mentioned_names(statements)
-        touched = self._touched(statements, script, self._catalog)
-        if touched is None or self._dirty is None:
+        catalog = self._catalog
+        touched = self._touched(statements, script, catalog)
+        if touched is None or self._dirty is None or catalog is None:
             self._dirty = None
         else:
             self._dirty |= touched
+            self._stale_rows |= rows_may_change(statements, catalog, touched)
 
     def _touched(self, statements: list[str], script: Any, catalog: catalogs.Catalog | None) -> set[str] | None:
         if catalog is None or catalog.has_triggers or self._uses_raw_dbapi(script):
@@ -495,6 +501,7 @@ class AlembicRunner:
         self._rows.update(rows)
         self._catalog = after
         self._dirty = set() if touched is not None else None
+        self._stale_rows = set()
         return broken
 
     # -- env.py runs and steps -----------------------------------------------------------------------
