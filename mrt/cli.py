@@ -258,9 +258,12 @@ def _cmd_version(args: argparse.Namespace) -> int:
 # -- the parser ------------------------------------------------------------------------------------------
 
 
-def build_parser() -> _Parser:
-    from mrt.report import FORMATS
+COMMANDS = ("check", "rules", "rule", "init", "drift", "explain", "verify", "version")
 
+
+def build_parser(only: str | None = None) -> _Parser:
+    """The `mrt` parser; with `only`, just that command's sub-parser is built (and only what its options
+    name is imported): a one-file `mrt check` need not build the other seven."""
     parser = _Parser(prog="mrt", description="Migration rollback safety for Alembic and Django.")
     parser.add_argument("--version", action="version", version=f"mrt {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -271,6 +274,27 @@ def build_parser() -> _Parser:
         sub.set_defaults(handler=handler)
         parser.commands[name] = sub
         return sub
+
+    if only in (None, "check"):
+        _add_check(command)
+    if only in (None, "rules", "rule"):
+        _add_rules(command)
+    if only in (None, "init", "drift", "explain"):
+        _add_project_commands(command)
+    if only in (None, "verify"):
+        from mrt.verify.cli_command import register_verify  # the dynamic verifier's command (its own module)
+
+        register_verify(command)
+    if only in (None, "version"):
+        command("version", _cmd_version, "Print the installed version.")
+    return parser
+
+
+_Command = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
+
+
+def _add_check(command: _Command) -> None:
+    from mrt.report import FORMATS
 
     check = command("check", _cmd_check, "Statically analyze migrations for rollback and data-loss risks.")
     check.add_argument(
@@ -303,6 +327,8 @@ def build_parser() -> _Parser:
         help="processes for a large history (default: one per CPU; small projects use one)",
     )
 
+
+def _add_rules(command: _Command) -> None:
     rules = command("rules", _cmd_rules, "List the rule catalog.")
     rules.add_argument("--family", help="only this code family, e.g. 2, 2xx or MRT2")
     rules.add_argument("--category", help="only this category, e.g. data-loss")
@@ -310,6 +336,8 @@ def build_parser() -> _Parser:
     rule = command("rule", _cmd_rule, "Show one rule's documentation.")
     rule.add_argument("code", metavar="CODE", help="a rule code, e.g. MRT201")
 
+
+def _add_project_commands(command: _Command) -> None:
     init = command("init", _cmd_init, "Scaffold conftest.py and tests/test_migrations.py for this project.")
     init.add_argument("directory", nargs="?", default=".", help="the project directory (default: here)")
     init.add_argument("--force", action="store_true", help="overwrite files that already exist")
@@ -327,17 +355,11 @@ def build_parser() -> _Parser:
     explain.add_argument("-m", "--model", help="Claude model (default: explain_model from [tool.mrt])")
     explain.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for Claude (default: 60)")
 
-    from mrt.verify.cli_command import register_verify  # the dynamic verifier's command (its own module)
-
-    register_verify(command)
-    command("version", _cmd_version, "Print the installed version.")
-    return parser
-
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the command; returns the exit code (what tests call)."""
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=argv[0] if argv and argv[0] in COMMANDS else None)
     try:
         command = parser.commands.get(argv[0]) if argv else None
         args = command.parse_intermixed_args(argv[1:]) if command else parser.parse_args(argv)
