@@ -6,7 +6,8 @@ Exit codes (every command):
 * 1 — warnings only (`check`), drift found (`drift`);
 * 2 — errors, or warnings with `--strict` (`check`);
 * 3 — a usage or input error: unknown option, missing path, unreadable config, broken alembic.ini,
-  a `--since` revision that names no migration, a missing extra or API key. Always one line on
+  a `--since` revision that names no migration, a `--base-ref` outside a git repository or naming no
+  commit (or git missing), a missing extra or API key. Always one line on
   stderr, never a traceback;
 * 4 — an internal error (a bug in mrt): one line, the traceback only with `MRT_DEBUG=1`;
 * 130 — interrupted (Ctrl-C), except in `--watch`, where Ctrl-C is the normal way out (0).
@@ -24,9 +25,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mrt import __version__
+
+if TYPE_CHECKING:
+    from mrt.git import GitChanges
 
 # The report formats that render fix edits; the others need not pay for building them.
 FORMATS_WITH_FIXES = frozenset({"json", "sarif"})
@@ -94,6 +98,8 @@ def _check_once(args: argparse.Namespace) -> int:
         settings = load_config(targets[0], overrides=overrides, pyproject=Path(args.config) if args.config else None)
         if args.check_compat:
             settings = settings.merged({"extend_select": [*settings.extend_select, "MRT7"]})
+        if args.base_ref is not None:
+            settings = settings.merged({"git_changes": _git_changes(args.base_ref, targets, args.history or [])})
         migrations, findings = analyze_project(
             [*targets, *(args.history or [])],
             settings,
@@ -130,6 +136,17 @@ def _check_once(args: argparse.Namespace) -> int:
     if report.errors or (report.warnings and args.strict):
         return EXIT_ERRORS
     return EXIT_WARNINGS if report.warnings else EXIT_CLEAN
+
+
+def _git_changes(ref: str, targets: list[str], history: list[str]) -> GitChanges:
+    """What changed since the merge base with `ref` (`--base-ref`), for the migrations this check reads."""
+    from mrt.discovery import discover
+    from mrt.git import GitError, git_changes
+
+    try:
+        return git_changes(ref, targets[0], [f.path for f in discover([*targets, *history])])
+    except GitError as exc:
+        raise InputError(str(exc)) from None
 
 
 def _write_report(output: str, output_format: str, report: Any) -> None:
@@ -305,6 +322,11 @@ def _add_check(command: _Command) -> None:
     check.add_argument("--strict", action="store_true", help="warnings fail too (exit 2)")
     check.add_argument("--since", metavar="REV", help="report only migrations added after REV (revision or app.name)")
     check.add_argument("--min-revision", metavar="REV", help="skip REV and everything older")
+    check.add_argument(
+        "--base-ref",
+        metavar="REF",
+        help="git branch, tag or commit this change merges into: also check what the diff against it shows",
+    )
     check.add_argument("--check-compat", action="store_true", help="also run rolling-deploy checks (MRT7xx)")
     check.add_argument(
         "--select", action="append", metavar="CODES", help="only these codes or prefixes (comma-separated)"

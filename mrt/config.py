@@ -20,9 +20,12 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mrt.findings import SEVERITIES
+
+if TYPE_CHECKING:
+    from mrt.git import GitChanges
 
 DIALECTS = ("postgresql", "mysql", "sqlite")
 _DIALECT_ALIASES = {
@@ -71,6 +74,9 @@ class MRTConfig:
     root: str | None = None
     # A regular expression every migration file name (without `.py`) must match in full (rule MRT912).
     migration_name_pattern: str | None = None
+    # What git says changed since a base branch (rules MRT914, MRT710). Set by `mrt check --base-ref REF`,
+    # which runs git; not a [tool.mrt] key.
+    git_changes: GitChanges | None = None
 
     def __post_init__(self) -> None:
         self._validate()
@@ -86,6 +92,11 @@ class MRTConfig:
             self.dialect = dialect
         if self.seed_rows < 1:
             raise ConfigError(f"seed_rows = {self.seed_rows}: expected at least 1")
+        if self.git_changes is not None:
+            from mrt.git import GitChanges
+
+            if not isinstance(self.git_changes, GitChanges):
+                raise ConfigError("git_changes is set by `mrt check --base-ref REF`, not in the configuration")
         if self.migration_name_pattern is not None:
             try:
                 re.compile(self.migration_name_pattern)

@@ -9,13 +9,14 @@ Several independent trees (one per engine) and labelled branches (expand/contrac
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterator
 from pathlib import Path
 
 from mrt.config import MRTConfig
 from mrt.findings import ERROR, WARNING, Related
 from mrt.graph import Graph, branch_labels, graphs_of
+from mrt.model import parse_migration
 from mrt.model.migration import ALEMBIC, DJANGO, MigrationAST
 from mrt.model.ops import Span
 from mrt.rules.registry import ALEMBIC_ONLY, DJANGO_ONLY, GRAPH, Hit, RuleDocs, project_rule
@@ -365,3 +366,109 @@ def squash_replaces_conflict(migrations: list[MigrationAST], config: MRTConfig) 
             owner.setdefault(key, node)
         if problems:
             yield m, Hit(message=f"Squashed migration {m.label} {'; '.join(problems)}", span=_header(m))
+
+
+@project_rule(
+    code="MRT914",
+    name="Migration added below the base branch's history",
+    category=GRAPH,
+    severity=ERROR,
+    summary="With --base-ref: a migration added by this change sits below one the base branch already has.",
+    docs=RuleDocs(
+        what="Only with `mrt check --base-ref REF`, which asks git what changed since the merge base with REF. "
+        "A migration added since then that is an ancestor (Alembic `down_revision`/`depends_on`, Django "
+        "dependencies) of a migration that already existed at the merge base; and a migration that already "
+        "existed there whose parents this change extends (re-parenting it onto something else). A new migration "
+        "on top of the head, or joined to it by a merge revision (`alembic merge`, `makemigrations --merge`), "
+        "comes after everything that exists and is not reported; neither is a new Django squash, which stands in "
+        "for migrations that were applied.",
+        why="Deployed databases already ran the base's migrations. Alembic records only the current head, so a "
+        "revision slipped in below it counts as applied and never runs: its table or column is missing in "
+        "production only. Django refuses to migrate ('InconsistentMigrationHistory: Migration x is applied before "
+        "its dependency y'). The graph itself looks linear, so no other check notices.",
+        instead="Leave the existing migrations' parents as they are at the base and rebase the new migration on "
+        'the current head: Alembic `down_revision = "<alembic heads>"`, Django a dependency on the app\'s latest '
+        "migration (or add a merge migration).",
+        example="# at main: a1 <- b1 (deployed)\n"
+        "# this branch adds n1 and re-parents b1 onto it\n"
+        '# n1_add_phone.py:  revision = "n1"; down_revision = "a1"\n'
+        '# b1_add_email.py:  revision = "b1"; down_revision = "n1"   # was "a1"\n',
+        fixed='# b1_add_email.py:  revision = "b1"; down_revision = "a1"   # as on main\n'
+        '# n1_add_phone.py:  revision = "n1"; down_revision = "b1"   # on top of the head\n',
+    ),
+)
+def added_below_base(migrations: list[MigrationAST], config: MRTConfig) -> Found:
+    changes = config.git_changes
+    if changes is None:
+        return
+    for graph in _graphs(migrations):
+        added = [changes.is_added(m.path) and not m.replaces for m in graph.migrations]
+        existing = [not changes.is_added(m.path) for m in graph.migrations]
+        above = _nearest_existing_descendant(graph, existing)
+        for node in sorted(above, key=lambda n: graph.migrations[n].path):
+            if added[node]:
+                yield _below_hit(graph, node, above[node], changes.ref)
+        known = set(graph.ids)
+        for node, m in enumerate(graph.migrations):
+            base = changes.base_source(m.path) if existing[node] else None
+            if base is not None:
+                found = _reparented(m, base, known, changes.ref)
+                if found is not None:
+                    yield m, found
+
+
+def _nearest_existing_descendant(graph: Graph, existing: list[bool]) -> dict[int, int]:
+    """node -> the nearest migration that existed at the base and descends from it (through parent and
+    ordering edges), for every node below one: one breadth-first walk from all of them at once."""
+    above: dict[int, int] = {}
+    queue = deque((n, n) for n in range(len(graph)) if existing[n])
+    while queue:
+        node, source = queue.popleft()
+        for parent in (*graph.parents[node], *graph.extra[node]):
+            if parent not in above:
+                above[parent] = source
+                queue.append((parent, source))
+    return above
+
+
+def _below_hit(graph: Graph, node: int, over: int, ref: str) -> tuple[MigrationAST, Hit]:
+    m, existing = graph.migrations[node], graph.migrations[over]
+    new, old = graph.ids[node], graph.ids[over]
+    if graph.framework == DJANGO:
+        effect = f"`migrate` stops on databases that applied {old} (InconsistentMigrationHistory)"
+    else:
+        effect = f"databases already at {old} count {new} as applied and never run it"
+    return m, Hit(
+        message=f"{new} was added since {ref} but sits below {old}, which already existed there: {effect}. "
+        f"Rebase {new} on the current head and keep {old}'s parents as they are at {ref}",
+        span=_header(m),
+        related=(Related(line=_header(existing).line, message=f"{old} existed at {ref}", file=existing.path),),
+    )
+
+
+def _parents(m: MigrationAST) -> frozenset[str]:
+    if m.framework == DJANGO:
+        return frozenset(f"{app}.{name}" for app, name in m.dependencies)
+    return frozenset((*m.down_revisions, *m.depends_on))
+
+
+def _reparented(m: MigrationAST, base_source: str, known: set[str], ref: str) -> Hit | None:
+    """A hit when this change gave a migration that existed at the base a parent it did not have there.
+    Repairing a reference that named nothing (MRT904) is not re-parenting."""
+    before = parse_migration(base_source, m.path, app=m.app)
+    if before.syntax_error is not None or before.framework != m.framework:
+        return None
+    old, new = _parents(before), _parents(m)
+    gained, lost = new - old, old - new
+    if not gained or (lost and not lost & known):
+        return None
+    was, extra = ", ".join(sorted(old)) or "none", ", ".join(sorted(gained))
+    if m.framework == DJANGO:
+        effect = f"`migrate` stops on databases that applied it before {extra} (InconsistentMigrationHistory)"
+    else:
+        effect = f"databases already at {m.label} count {extra} as applied and never run it"
+    return Hit(
+        message=f"{m.label} existed at {ref} with parents {was}; this change adds {extra}: {effect}. "
+        f"Keep its parents as they are at {ref} and rebase new migrations on the current head",
+        span=_header(m),
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from mrt.config import MRTConfig
@@ -155,7 +156,8 @@ def _model_of(m: MigrationAST, op: Operation) -> str | None:
     docs=RuleDocs(
         what="`op.drop_column`, `ALTER TABLE ... DROP COLUMN`, or Django `RemoveField`, on a table that existed "
         "before the migration. Opt-in with `--check-compat`. When the same migration also adds a column to that "
-        "table, MRT709 reports the pair instead.",
+        "table, MRT709 reports the pair instead; when `--base-ref` shows application code changed in the same "
+        "diff, MRT710 does.",
         why="ORMs name every column they select and insert: the old version's queries fail with 'column does not "
         "exist' from the moment the migration commits until the last old instance is gone (and again after a "
         "code rollback).",
@@ -177,6 +179,11 @@ def _model_of(m: MigrationAST, op: Operation) -> str | None:
     ),
 )
 def drop_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    if not _ships_with_code(m, config):  # else MRT710 reports it, with the code that changed beside it
+        yield from _dropped_columns(m)
+
+
+def _dropped_columns(m: MigrationAST) -> Iterator[Hit]:
     paired = _expand_contract_drops(m) | _both_steps(m)
     added: set[tuple[str, str]] = set()
     for op in _changes(m):
@@ -199,7 +206,8 @@ def drop_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     docs=RuleDocs(
         what="`op.alter_column(..., new_column_name=...)`, `ALTER TABLE ... RENAME COLUMN`, Django `RenameField` "
         "(also a MySQL `CHANGE`), on an existing table. Reported even when the downgrade renames it back: this is "
-        "about the deploy, not the rollback.",
+        "about the deploy, not the rollback. When `--base-ref` shows application code changed in the same diff, "
+        "MRT710 reports it instead.",
         why="The old version keeps using the old name until every instance is replaced: its queries fail in the "
         "meantime.",
         instead="Add the new column, write both, backfill, switch reads, then drop the old column in a later "
@@ -216,6 +224,11 @@ def drop_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     ),
 )
 def rename_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    if not _ships_with_code(m, config):
+        yield from _renamed_columns(m)
+
+
+def _renamed_columns(m: MigrationAST) -> Iterator[Hit]:
     for op in _changes(m):
         if op.kind == Kind.RENAME_COLUMN:
             yield hit(
@@ -234,7 +247,8 @@ def rename_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     docs=RuleDocs(
         what="`op.drop_table`, `op.rename_table`, `DROP TABLE` / `ALTER TABLE ... RENAME TO`, Django `DeleteModel`, "
         "`RenameModel`, `AlterModelTable`, on a table that existed before the migration, and `ALTER SCHEMA ... "
-        "RENAME TO`, which renames every table in the schema at once. (A dropped schema is MRT801's.)",
+        "RENAME TO`, which renames every table in the schema at once. (A dropped schema is MRT801's.) When "
+        "`--base-ref` shows application code changed in the same diff, MRT710 reports it instead.",
         why="The old version still queries the table under its old name until every instance is replaced.",
         instead="Stop using the table in one release, drop it in the next. To rename, create a view with the old "
         "name (or keep `db_table`) until the old version is gone. For a schema, let the new version find its "
@@ -252,6 +266,11 @@ def rename_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     ),
 )
 def drop_or_rename_table(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    if not _ships_with_code(m, config):
+        yield from _dropped_or_renamed_tables(m)
+
+
+def _dropped_or_renamed_tables(m: MigrationAST) -> Iterator[Hit]:
     both_steps = _both_steps(m)
     for op in _changes(m):
         if op.kind == Kind.DROP_TABLE:
@@ -642,3 +661,53 @@ def expand_and_contract(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
                 f"{dropped} is dropped {both_steps[id(op)]}: the running version still reads it. Drop it in a "
                 "migration of the next release (Safe.after_deploy)",
             )
+
+
+def _ships_with_code(m: MigrationAST, config: MRTConfig) -> bool:
+    """Whether `mrt check --base-ref` found this migration added in a diff that also changes application code."""
+    changes = config.git_changes
+    return changes is not None and bool(changes.app_files) and changes.is_added(m.path)
+
+
+@rule(
+    code="MRT710",
+    kinds=(Kind.DROP_COLUMN, Kind.RENAME_COLUMN, Kind.DROP_TABLE, Kind.RENAME_TABLE, Kind.OTHER_SQL),
+    name="Contract step shipped with application code",
+    category=ROLLING_DEPLOY,
+    severity=ERROR,
+    default_enabled=False,
+    summary="With --base-ref: a migration added by this change drops or renames what the running version uses, "
+    "and the same change edits application code.",
+    docs=RuleDocs(
+        what="Only with `mrt check --base-ref REF`, which asks git what changed since the merge base with REF. A "
+        "migration added since then that drops or renames a column, table, model or schema (what MRT701, MRT702 "
+        "and MRT703 report), while application Python files changed in the same diff: not migrations, not the "
+        "other files of a migrations package or `env.py`, not tests. Reported instead of MRT701/702/703 for those "
+        "operations. Opt-in with `--check-compat`, like every rolling-deploy rule (zero-downtime-migrations' "
+        "R008).",
+        why="The code change is usually the one that stops using the object. Shipped together, the migration runs "
+        "while the previous version, which still uses it, serves traffic: its queries fail until the last old "
+        "instance is gone, and a rollback of the code brings them back against a schema that no longer has the "
+        "object.",
+        instead="Split the change: release the code that no longer uses the column or table first, then the "
+        "migration that drops or renames it in a later release (its own pull request, merged after the deploy).",
+        example="# one pull request\n"
+        "# app/models.py: the `legacy_code` attribute removed\n"
+        "# migrations/versions/c3_drop_legacy.py:\n"
+        'op.drop_column("users", "legacy_code")\n',
+        fixed="# pull request 1 (release N): app/models.py without `legacy_code`\n"
+        "# pull request 2 (release N+1), after N is deployed everywhere:\n"
+        'op.drop_column("users", "legacy_code")\n',
+    ),
+)
+def contract_with_code(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
+    if not _ships_with_code(m, config):
+        return
+    files = config.git_changes.app_files  # type: ignore[union-attr]
+    shown = ", ".join(files[:2]) + (f" and {len(files) - 2} more" if len(files) > 2 else "")
+    for found in (*_dropped_columns(m), *_renamed_columns(m), *_dropped_or_renamed_tables(m)):
+        yield replace(
+            found,
+            message=f"{found.message}; this change also edits application code ({shown}), so the contract step "
+            "ships with the code that stopped using it: move the migration to a later release",
+        )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from git_repo import ALEMBIC_FRAME, Repo
 from inline import ALEMBIC, DJANGO, DJANGO_HEADER, HEADER
 
 from mrt import MRTConfig, analyze_source
@@ -111,8 +112,46 @@ RENAMED_MODEL = Case(
     }
 )
 
+
+@dataclass(frozen=True)
+class GitCase:
+    """A change committed on a branch over `deployed` on `main`, checked with `mrt check --base-ref main`: the
+    hazards of rows 43 and 44 that only the git history shows. Paths are relative to an Alembic project."""
+
+    deployed: dict[str, str]
+    change: dict[str, str]
+
+    def codes(self, tmp_path: Path) -> set[str]:
+        repo = Repo(tmp_path / "repo")
+        repo.commit({**ALEMBIC_FRAME, **self.deployed}, "deployed")
+        repo.branch()
+        repo.commit(self.change)
+        config = MRTConfig(extend_select=OPT_IN, git_changes=repo.changes())
+        return {f.code for f in analyze_paths([repo.root], config)}
+
+
+# main has a1 <- b1; the application has a model module.
+DEPLOYED = {
+    "migrations/versions/a1_initial.py": INITIAL,
+    "migrations/versions/b1_next.py": revision("b1", '"a1"'),
+    "app/models.py": "class P:\n    x = None\n",
+}
+# A revision slipped in below main's head: n1 on a1, and b1 re-parented onto it.
+SLIPPED_IN = GitCase(
+    DEPLOYED,
+    {"migrations/versions/n1_new.py": revision("n1", '"a1"'), "migrations/versions/b1_next.py": revision("b1", '"n1"')},
+)
+# A column dropped in the pull request that also removes it from the model.
+DROPPED_WITH_CODE = GitCase(
+    DEPLOYED,
+    {
+        "migrations/versions/c1_drop.py": revision("c1", '"b1"', upgrade='op.drop_column("p", "x")'),
+        "app/models.py": "class P:\n    pass\n",
+    },
+)
+
 # Row -> migrations that, together, trigger every rule code the page lists for the row.
-TRIGGERS: dict[int, list[Case]] = {
+TRIGGERS: dict[int, list[Case | GitCase]] = {
     1: [alembic('op.drop_column("users", "email")'), django('migrations.RemoveField("user", "email")')],
     2: [alembic('op.drop_table("users")'), django('migrations.DeleteModel("User")')],
     3: [
@@ -285,7 +324,8 @@ TRIGGERS: dict[int, list[Case]] = {
     41: [alembic("op.execute(\"ALTER TYPE mood RENAME VALUE 'a' TO 'b'\")")],
     42: [alembic('op.add_column("u", sa.Column("d", sa.JSON))', dialect="postgresql")],
     43: [
-        django('migrations.AddField("user", "f", models.IntegerField(null=True)), migrations.RemoveField("user", "e")')
+        django('migrations.AddField("user", "f", models.IntegerField(null=True)), migrations.RemoveField("user", "e")'),
+        DROPPED_WITH_CODE,
     ],
     44: [
         Case(
@@ -311,6 +351,7 @@ TRIGGERS: dict[int, list[Case]] = {
                 "versions/l2_label.py": revision("l2", '"l1"', extra='branch_labels = ("feature",)'),
             }
         ),
+        SLIPPED_IN,
     ],
     48: [
         alembic('op.create_unique_constraint("uq", "o", ["a"])'),
@@ -377,7 +418,9 @@ TRIGGERS: dict[int, list[Case]] = {
 UNIQUE_CODE = 'migrations.AlterField("order", "code", models.CharField(max_length=5, null=True, unique=True))'
 INDEXED_CODE = 'migrations.AlterField("order", "code", models.CharField(max_length=5, null=True, db_index=True))'
 NARROWED_CODE = 'migrations.AlterField("order", "code", models.CharField(max_length=3, null=True))'
-CLOSED: list[tuple[int, str, Case]] = [
+CLOSED: list[tuple[int, str, Case | GitCase]] = [
+    (44, "MRT914", SLIPPED_IN),
+    (43, "MRT710", DROPPED_WITH_CODE),
     (16, "MRT407", django_history(INDEXED_CODE)),
     (
         16,
@@ -461,7 +504,22 @@ GAPS: list[tuple[int, tuple[str, ...], Case]] = []
 
 # Sub-cases a peer flags that mrt leaves silent on purpose, the row saying why "by design": (row, the rules that would
 # own the finding, a migration of that kind). Unlike GAPS these are not expected to close.
-BY_DESIGN: list[tuple[int, tuple[str, ...], Case]] = [
+BY_DESIGN: list[tuple[int, tuple[str, ...], Case | GitCase]] = [
+    # zero-downtime-migrations' R008 flags application code changed beside any migration; mrt only beside a contract
+    # step (row 43). Code that starts using a column added in the same pull request is the usual expand step.
+    (
+        43,
+        ("MRT710",),
+        GitCase(
+            DEPLOYED,
+            {
+                "migrations/versions/c1_add.py": revision(
+                    "c1", '"b1"', upgrade='op.add_column("p", sa.Column("y", sa.Integer))'
+                ),
+                "app/models.py": "class P:\n    x = None\n    y = None\n",
+            },
+        ),
+    ),
     # squawk bans it; it scans and locks no table. The VALIDATE that follows is reported (CLOSED, row 29).
     (29, ("MRT416", "MRT428"), alembic('op.execute("ALTER DOMAIN pos ADD CONSTRAINT c CHECK (VALUE > 0) NOT VALID")')),
 ]
