@@ -381,7 +381,7 @@ def squash_replaces_conflict(migrations: list[MigrationAST], config: MRTConfig) 
         "existed there whose parents this change extends (re-parenting it onto something else). A new migration "
         "on top of the head, or joined to it by a merge revision (`alembic merge`, `makemigrations --merge`), "
         "comes after everything that exists and is not reported; neither is a new Django squash, which stands in "
-        "for migrations that were applied.",
+        "for migrations that were applied, nor a parent reference repaired after it named no migration (MRT904).",
         why="Deployed databases already ran the base's migrations. Alembic records only the current head, so a "
         "revision slipped in below it counts as applied and never runs: its table or column is missing in "
         "production only. Django refuses to migrate ('InconsistentMigrationHistory: Migration x is applied before "
