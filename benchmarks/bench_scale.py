@@ -31,11 +31,14 @@ _CHILD = (
 )
 
 
-def run_check(target: Path) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS in MiB, exit code) of one `mrt check --format json` process."""
+def run_check(target: Path, jobs: int) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS in MiB, exit code) of one `mrt check --format json --jobs N` process.
+
+    The peak RSS is the main process's: with `--jobs` above 1 the workers' own is not counted."""
     started = time.perf_counter()
+    command = ["check", str(target), "--format", "json", "-o", str(target / "report.json"), "--jobs", str(jobs)]
     result = subprocess.run(
-        [sys.executable, "-c", _CHILD, "check", str(target), "--format", "json", "-o", str(target / "report.json")],
+        [sys.executable, "-c", _CHILD, *command],
         capture_output=True,
         text=True,
     )
@@ -50,17 +53,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000], help="Alembic chain lengths")
     parser.add_argument("--django", type=int, nargs="+", default=[1000, 5000], help="Django migration counts")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="mrt check --jobs (default 1: time and memory of one process)"
+    )
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             out = Path(tmp) / f"a{n}"
             generate(out, alembic=n, django=0, seed=11)
-            rows.append(("alembic", n, *run_check(out / "alembic")))
+            rows.append(("alembic", n, *run_check(out / "alembic", args.jobs)))
         for n in args.django:
             out = Path(tmp) / f"d{n}"
             generate(out, alembic=0, django=n, seed=11)
-            rows.append(("django", n, *run_check(out / "django")))
+            rows.append(("django", n, *run_check(out / "django", args.jobs)))
     print(f"{'history':<8} {'files':>6} {'wall s':>8} {'ms/file':>8} {'peak RSS MiB':>13} {'exit':>5}")
     for kind, n, wall, rss, code in rows:
         print(f"{kind:<8} {n:>6} {wall:>8.2f} {wall / n * 1000:>8.3f} {rss:>13.1f} {code:>5}")
