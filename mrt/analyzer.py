@@ -145,7 +145,7 @@ def per_file_pass(
 
 
 def _keep_header_only(migration: MigrationAST, extractors: list[Rule]) -> None:
-    """Release what only the file's own rules read (its operations and their indexes) once they ran.
+    """Release what only the file's own rules read (its operations, their indexes, its source) once they ran.
 
     The project pass reads headers (revision ids, parents, dependencies, suppressions, unreadable branch
     labels) and the few facts the `extractors` (project rules with `Rule.file_facts`) take from each file,

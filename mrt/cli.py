@@ -154,6 +154,13 @@ def _write_report(output: str, output_format: str, report: Any) -> None:
     is never held whole), and a run that fails half-way must not leave half a report behind."""
     from mrt.report import write
 
+    if os.path.exists(output) and not os.path.isfile(output):  # /dev/stdout, a pipe: nothing to replace
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                write(output_format, report, handle)
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write report ({exc.strerror or exc})") from None
+        return
     partial = f"{output}.partial"
     try:
         with open(partial, "w", encoding="utf-8") as handle:

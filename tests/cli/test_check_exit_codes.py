@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -181,3 +183,14 @@ def test_a_report_that_fails_half_way_leaves_the_previous_report_whole(cli, alem
 def test_jobs_must_be_a_positive_count(cli, alembic_project):
     _one_line_error(cli("check", "--jobs", "0"), "--jobs 0: expected 1 or more")
     assert cli("check", "-j", "2").exit_code == 2  # a small project is checked in one process anyway
+
+
+def test_a_report_can_go_to_a_device_such_as_dev_stdout(cli, alembic_project, tmp_path):
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    assert cli("check", "-f", "json", "-o", str(fifo)).exit_code == 2
+    reader.join(timeout=30)
+    assert '"rule": "MRT201"' in received[0]
