@@ -301,11 +301,13 @@ def _on_new_columns(op: Operation, new_columns: set[tuple[str, str]]) -> bool:
 def _left_behind(m: MigrationAST, kind: str, drop_kind: str, noun: str, describe: Any) -> Iterator[Hit]:
     down = downgrade(m)
     new_columns = added_columns(m)
+    last_drops = _last_upgrade_drops(m) if kind == Kind.CREATE_TABLE else {}
+    positions = {id(op): i for i, op in enumerate(m.ops)} if last_drops else {}
     for op in explicit_upgrade_ops(m, kind):
         if kind != Kind.CREATE_TABLE and (op.new_table or _on_new_columns(op, new_columns)):
             continue  # dropping the new table (or the new columns) in the downgrade removes it too
-        if kind == Kind.CREATE_TABLE and _dropped_later_in_upgrade(m, op):
-            continue
+        if op.table and last_drops.get(op.table.lower(), -1) > positions.get(id(op), len(m.ops)):
+            continue  # dropped again later in the same upgrade
         if down.undoes(op, drop_kind):
             continue
         yield hit(
@@ -315,14 +317,14 @@ def _left_behind(m: MigrationAST, kind: str, drop_kind: str, noun: str, describe
         )
 
 
-def _dropped_later_in_upgrade(m: MigrationAST, created: Operation) -> bool:
-    after = False
-    for op in m.ops:
-        if op is created:
-            after = True
-        elif after and op.side == UPGRADE and op.kind == Kind.DROP_TABLE and same(op.table, created.table):
-            return True
-    return False
+def _last_upgrade_drops(m: MigrationAST) -> dict[str, int]:
+    """Where the upgrade last drops each table (position in `m.ops`, by lower-cased name): one pass, so
+    that asking for each created table stays linear on a migration of thousands of operations."""
+    return {
+        op.table.lower(): i
+        for i, op in enumerate(m.ops)
+        if op.side == UPGRADE and op.kind == Kind.DROP_TABLE and op.table
+    }
 
 
 @rule(
@@ -369,8 +371,9 @@ def table_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 )
 def column_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     down = downgrade(m)
+    positions, renames = _upgrade_renames(m)
     for op in explicit_upgrade_ops(m, Kind.ADD_COLUMN):
-        if op.new_table or down.drops_column(op.table, _final_name(m, op)):
+        if op.new_table or down.drops_column(op.table, _final_name(op, positions, renames)):
             continue
         if op.column is None:
             continue
@@ -387,14 +390,31 @@ def column_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
         )
 
 
-def _final_name(m: MigrationAST, added: Operation) -> str | None:
+_Renames = dict[str, list[tuple[int, Operation]]]
+
+
+def _upgrade_renames(m: MigrationAST) -> tuple[dict[int, int], _Renames]:
+    """Each operation's position in `m.ops`, and the upgrade's column renames per table (lower-cased name)
+    with their positions: one pass, so that following every added column stays linear on a migration of
+    thousands of operations."""
+    positions: dict[int, int] = {}
+    renames: _Renames = {}
+    for i, op in enumerate(m.ops):
+        positions[id(op)] = i
+        if op.side == UPGRADE and op.kind == Kind.RENAME_COLUMN and op.new_name and op.table:
+            renames.setdefault(op.table.lower(), []).append((i, op))
+    return positions, renames
+
+
+def _final_name(added: Operation, positions: dict[int, int], renames: _Renames) -> str | None:
     """The name an added column has when the upgrade ends: Prefect adds `json_value`, copies the data over
     and renames it to `value`, and its downgrade drops `value`."""
-    name, after = added.column, False
-    for op in m.ops:
-        after = after or op is added
-        renamed = after and op.side == UPGRADE and op.kind == Kind.RENAME_COLUMN and bool(op.new_name)
-        if renamed and same(op.table, added.table) and same(op.column, name):
+    name = added.column
+    if not added.table:
+        return name
+    start = positions[id(added)]
+    for i, op in renames.get(added.table.lower(), ()):
+        if i > start and same(op.column, name):
             name = op.new_name
     return name
 
