@@ -39,7 +39,7 @@ def analyze_source(
     """Findings for one migration's source text (which may be an unsaved editor buffer), each with
     the fix edits its rule can offer (`RiskWarning.fixes`)."""
     config = settings or MRTConfig()
-    migration = parse_migration(text, path, dialect=config.dialect, app=app)
+    migration = parse_migration(text, path, dialect=config.dialect, app=app, keep_tree=with_fixes)
     findings = analyze_migration(migration, config)
     if with_fixes:
         attach_fixes(findings, migration)
@@ -54,6 +54,7 @@ def attach_fixes(findings: list[RiskWarning], migration: MigrationAST) -> None:
 
     for finding in findings:
         finding.fixes = fixes_for(finding, migration)
+    migration.derived.pop("tree", None)  # kept by parse_migration(keep_tree=True) for these edits only
 
 
 def analyze_paths(

@@ -16,8 +16,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import OrderedDict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from mrt.findings import Fix, RiskWarning, TextEdit
@@ -330,50 +329,35 @@ def apply_edits(source: str, edits: tuple[TextEdit, ...] | list[TextEdit]) -> st
 # -- ast helpers ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Index:
-    """One parse of a source, shared by every fix computed for it.
-
-    Calls are looked up by position on demand, walking only the nodes whose lines contain it: a file has
-    a few fixable findings and thousands of nodes, and walking them all was most of the fixes' cost.
-    """
+    """One parse of a source, shared by every fix computed for it: its calls by start position and the
+    starts of the expression statements that are a bare call, found in one walk on the first question."""
 
     module: ast.Module
-    found: dict[tuple[int, int], ast.Call | None] = field(default_factory=dict)
+    calls: dict[tuple[int, int], ast.Call] | None = None
+    statements: frozenset[tuple[int, int]] = frozenset()
 
     def call_at(self, line: int, column: int) -> ast.Call | None:
         """The outermost call starting at (line, column)."""
-        if (line, column) not in self.found:
-            self.found[(line, column)] = next(
-                (
-                    n
-                    for n in _nodes_on(self.module, line)
-                    if isinstance(n, ast.Call) and n.col_offset == column and n.lineno == line
-                ),
-                None,
-            )
-        return self.found[(line, column)]
+        return self._calls().get((line, column))
 
     def is_statement(self, line: int, column: int) -> bool:
         """Is the call starting at (line, column) a whole expression statement?"""
-        return any(
-            isinstance(n, ast.Expr)
-            and isinstance(n.value, ast.Call)
-            and (n.value.lineno, n.value.col_offset) == (line, column)
-            for n in _nodes_on(self.module, line)
-        )
+        self._calls()
+        return (line, column) in self.statements
 
-
-def _nodes_on(module: ast.Module, line: int) -> Iterator[ast.AST]:
-    """The nodes whose lines include `line`, parents before children, in source order."""
-    stack: list[ast.AST] = list(reversed(module.body))
-    while stack:
-        node = stack.pop()
-        start = getattr(node, "lineno", None)
-        if start is not None and not start <= line <= (getattr(node, "end_lineno", None) or start):
-            continue
-        yield node
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    def _calls(self) -> dict[tuple[int, int], ast.Call]:
+        if self.calls is None:
+            calls: dict[tuple[int, int], ast.Call] = {}
+            statements: set[tuple[int, int]] = set()
+            for node in ast.walk(self.module):
+                if isinstance(node, ast.Call):
+                    calls.setdefault((node.lineno, node.col_offset), node)
+                elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+                    statements.add((node.value.lineno, node.value.col_offset))
+            self.calls, self.statements = calls, frozenset(statements)
+        return self.calls
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")

@@ -62,11 +62,16 @@ class Analysis:
 def analyze(snapshot: Snapshot) -> Analysis:
     """Findings and ready-to-send diagnostics for one snapshot (runs in a worker thread)."""
     config = snapshot.config
+    with_fixes = snapshot.settings.fix or snapshot.settings.fix_all
     migration = parse_migration(
-        snapshot.source, snapshot.path or UNTITLED, dialect=config.dialect, app=django_app(snapshot.path)
+        snapshot.source,
+        snapshot.path or UNTITLED,
+        dialect=config.dialect,
+        app=django_app(snapshot.path),
+        keep_tree=with_fixes,
     )
     findings = analyze_migration(migration, config)
-    if snapshot.settings.fix or snapshot.settings.fix_all:
+    if with_fixes:
         attach_fixes(findings, migration)  # as analyze_source does
     if snapshot.index is not None and snapshot.path and migration.is_migration and migration.syntax_error is None:
         findings += snapshot.index.history_findings(migration, snapshot.buffers, config)
