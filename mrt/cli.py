@@ -21,6 +21,7 @@ Django or anthropic.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -151,26 +152,44 @@ def _git_changes(ref: str, targets: list[str], history: list[str]) -> GitChanges
 
 def _write_report(output: str, output_format: str, report: Any) -> None:
     """Write the report beside `output` and move it into place: it is streamed (a large history's report
-    is never held whole), and a run that fails half-way must not leave half a report behind."""
+    is never held whole), and a run that fails half-way must not leave half a report behind. A symlink
+    or a device (`-o /dev/stdout`) is written through, as it was asked to be."""
+    import stat
+    import tempfile
+
     from mrt.report import write
 
-    if os.path.exists(output) and not os.path.isfile(output):  # /dev/stdout, a pipe: nothing to replace
+    try:
+        regular = stat.S_ISREG(os.lstat(output).st_mode)
+    except FileNotFoundError:
+        regular = True
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write report ({exc.strerror or exc})") from None
+    if not regular:
         try:
             with open(output, "w", encoding="utf-8") as handle:
                 write(output_format, report, handle)
         except OSError as exc:
             raise InputError(f"{output}: cannot write report ({exc.strerror or exc})") from None
         return
-    partial = f"{output}.partial"
+    partial = None
     try:
-        with open(partial, "w", encoding="utf-8") as handle:
+        fd, partial = tempfile.mkstemp(
+            prefix=f".{os.path.basename(output)}.", suffix=".partial", dir=os.path.dirname(output) or "."
+        )
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(partial, 0o666 & ~umask)  # mkstemp makes 0600; a report is as readable as any new file
+        with open(fd, "w", encoding="utf-8") as handle:
             write(output_format, report, handle)
         os.replace(partial, output)
+        partial = None
     except OSError as exc:
         raise InputError(f"{output}: cannot write report ({exc.strerror or exc})") from None
     finally:
-        if os.path.exists(partial):
-            os.unlink(partial)
+        if partial is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(partial)
 
 
 def _jobs(requested: int | None, *, watching: bool) -> int:

@@ -177,7 +177,7 @@ def test_a_report_that_fails_half_way_leaves_the_previous_report_whole(cli, alem
     monkeypatch.delenv("MRT_DEBUG", raising=False)
     assert cli("check", "-f", "json", "-o", "report.json").exit_code == 4
     assert Path("report.json").read_text(encoding="utf-8") == previous
-    assert sorted(p.name for p in Path().iterdir() if p.name.startswith("report")) == ["report.json"]
+    assert [p.name for p in Path().iterdir() if "report" in p.name] == ["report.json"]  # no partial file left
 
 
 def test_jobs_must_be_a_positive_count(cli, alembic_project):
@@ -194,3 +194,20 @@ def test_a_report_can_go_to_a_device_such_as_dev_stdout(cli, alembic_project, tm
     assert cli("check", "-f", "json", "-o", str(fifo)).exit_code == 2
     reader.join(timeout=30)
     assert '"rule": "MRT201"' in received[0]
+
+
+def test_a_report_through_a_symlink_updates_the_file_it_points_to(cli, alembic_project):
+    Path("real.json").write_text("old", encoding="utf-8")
+    Path("link.json").symlink_to("real.json")
+    assert cli("check", "-f", "json", "-o", "link.json").exit_code == 2
+    assert Path("link.json").is_symlink()
+    assert '"rule": "MRT201"' in Path("real.json").read_text(encoding="utf-8")
+
+
+def test_a_new_report_file_is_as_readable_as_any_new_file(cli, alembic_project):
+    umask = os.umask(0o022)
+    try:
+        assert cli("check", "-f", "json", "-o", "fresh.json").exit_code == 2
+    finally:
+        os.umask(umask)
+    assert Path("fresh.json").stat().st_mode & 0o777 == 0o644
