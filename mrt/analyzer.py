@@ -315,6 +315,12 @@ def _selected(code: str, config: MRTConfig, rule: Rule | None = None) -> bool:
     return rule.default_enabled if rule else False
 
 
+def rule_enabled(code: str, config: MRTConfig, path: str) -> bool:
+    """Whether rule `code` reports on `path` under `config`: selected (or opted into), not ignored there.
+    For a rule that leaves a case to another one (MRT701 to MRT710): only if that one will report it."""
+    return _selected(code, config) and code not in config.ignored_for_path(path)
+
+
 def _severity(rule: Rule, config: MRTConfig) -> str:
     overrides = config.severity_overrides
     for key in (rule.code, rule.name, *rule.aliases):

@@ -68,6 +68,11 @@ def git_changes(ref: str, where: str, migrations: Iterable[str]) -> GitChanges:
     try:
         base = _git(top, "merge-base", ref, "HEAD").strip()
     except GitError:
+        if _git(top, "rev-parse", "--is-shallow-repository").strip() == "true":
+            raise GitError(
+                f"--base-ref {ref!r}: this clone is shallow, so the common history with HEAD is missing "
+                "(git fetch --unshallow, or fetch-depth: 0 in actions/checkout)"
+            ) from None
         raise GitError(f"--base-ref {ref!r}: no common history with HEAD (git merge-base found none)") from None
     ours = {os.path.realpath(p) for p in migrations}
     added: set[str] = set()
@@ -90,7 +95,7 @@ def git_changes(ref: str, where: str, migrations: Iterable[str]) -> GitChanges:
         ref=ref,
         added=frozenset(added & ours),
         base_sources=_base_sources(top, base, modified),
-        app_files=tuple(sorted(os.path.relpath(p, top) for p in _application_code(changed, ours))),
+        app_files=tuple(sorted(os.path.relpath(p, top) for p in _application_code(changed, ours, top))),
     )
 
 
@@ -127,7 +132,7 @@ def _base_sources(top: str, base: str, modified: Mapping[str, str]) -> dict[str,
     return out
 
 
-def _application_code(changed: Iterable[str], migrations: set[str]) -> list[str]:
+def _application_code(changed: Iterable[str], migrations: set[str], top: str) -> list[str]:
     """The changed Python files the running application imports: not migrations, not the other files of a
     migrations package or an Alembic script directory, not tests (tests do not ship to production)."""
     folders = {os.path.dirname(m) for m in migrations}
@@ -139,7 +144,7 @@ def _application_code(changed: Iterable[str], migrations: set[str]) -> list[str]
         name, folder = os.path.basename(path), os.path.dirname(path)
         if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
             continue
-        if {"tests", "test"} & set(folder.split(os.sep)) or folder in folders:
+        if {"tests", "test"} & set(os.path.relpath(folder, top).split(os.sep)) or folder in folders:
             continue
         if name == "env.py" and (folder in scripts or any(f.startswith(folder + os.sep) for f in folders)):
             continue

@@ -664,9 +664,17 @@ def expand_and_contract(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 
 def _ships_with_code(m: MigrationAST, config: MRTConfig) -> bool:
-    """Whether `mrt check --base-ref` found this migration added in a diff that also changes application code."""
+    """Whether `mrt check --base-ref` found this migration added in a diff that also changes application code
+    (and MRT710 reports there: MRT701/702/703 hand their finding over only to a rule that will show it)."""
+    from mrt.analyzer import rule_enabled
+
     changes = config.git_changes
-    return changes is not None and bool(changes.app_files) and changes.is_added(m.path)
+    return (
+        changes is not None
+        and bool(changes.app_files)
+        and changes.is_added(m.path)
+        and rule_enabled("MRT710", config, m.path)
+    )
 
 
 @rule(

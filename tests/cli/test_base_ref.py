@@ -87,3 +87,16 @@ def test_a_ref_with_no_common_history_is_an_input_error(cli, repo):
     result = cli("check", "--base-ref", "main")
     assert result.exit_code == 3
     assert "no common history with HEAD" in result.stderr
+
+
+def test_a_shallow_clone_says_what_to_fetch(cli, repo, tmp_path, monkeypatch):
+    # actions/checkout fetches one commit by default: the merge base is missing, not unrelated
+    repo.commit({"README.md": "changed on the branch\n"})
+    url = repo.root.as_uri()
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", "feature", url, str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "fetch", "--quiet", "--depth", "1", "origin", "main:main"], check=True)
+    monkeypatch.chdir(clone)
+    result = cli("check", "--base-ref", "main")
+    assert result.exit_code == 3
+    assert "this clone is shallow" in result.stderr and "fetch-depth: 0" in result.stderr

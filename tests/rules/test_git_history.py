@@ -223,3 +223,19 @@ def test_MRT710_negative_opt_in_like_every_rolling_deploy_rule(repo):
 def test_git_changes_come_from_base_ref_not_from_the_configuration():
     with pytest.raises(ConfigError, match="set by `mrt check --base-ref REF`"):
         MRTConfig().merged({"git_changes": "origin/main"})
+
+
+def test_MRT701_keeps_its_finding_when_MRT710_is_not_there_to_take_it(repo):
+    repo.commit({DROP: DROP_REVISION, "app/models.py": "class User:\n    pass\n"})
+    assert codes(repo.check(ignore=["MRT710"])) == [("MRT701", "c1_drop_legacy.py")]
+    only_701 = MRTConfig(select=["MRT701"], git_changes=repo.changes())
+    assert codes(analyze_paths([repo.root], only_701)) == [("MRT701", "c1_drop_legacy.py")]
+
+
+def test_MRT710_a_repository_below_a_directory_named_test(tmp_path):
+    # only the paths inside the repository decide what is a test, not where the checkout happens to live
+    repo = Repo(tmp_path / "test" / "project")
+    repo.commit(DEPLOYED, "deployed")
+    repo.branch("feature")
+    repo.commit({DROP: DROP_REVISION, "app/models.py": "class User:\n    pass\n"})
+    assert codes(repo.check()) == [("MRT710", "c1_drop_legacy.py")]
