@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from mrt.config import MRTConfig
-from mrt.dialect import MYSQL, POSTGRESQL, pg_version, target_dialect
+from mrt.dialect import MYSQL, POSTGRESQL, branch_dialects, pg_version, target_dialect
 from mrt.findings import ERROR, WARNING
 from mrt.model.migration import MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation
@@ -62,8 +62,12 @@ MYSQL_COPYING_DEFAULTS = frozenset({"uuid", "uuid_short", "sysdate", "nextval"})
 
 
 def on_mysql(m: MigrationAST, config: MRTConfig, op: Operation) -> bool:
-    """The operation runs on MySQL/MariaDB: the target says so, or its SQL only parses as MySQL."""
-    return target_dialect(m, config) == MYSQL or op.args.get("dialect") == MYSQL
+    """The operation runs on MySQL/MariaDB: the target says so, its SQL only parses as MySQL, or (target
+    unknown) it sits in a branch for MySQL (`if bind.dialect.name == "mysql":`), as `may_be_postgresql` reads."""
+    target = target_dialect(m, config)
+    if target == MYSQL or op.args.get("dialect") == MYSQL:
+        return True
+    return target is None and MYSQL in branch_dialects(op.condition)
 
 
 @rule(

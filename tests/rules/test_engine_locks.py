@@ -126,3 +126,16 @@ def test_MRT423_negative_mysql_in_place_changes_and_postgresql_tree():
         '    op.execute("ALTER TABLE orders MODIFY id int")\n',
     )
     assert of(on_postgresql, "MRT423") == of(explicit_inplace, "MRT423") == []
+
+
+def test_MRT423_and_MRT404_in_a_branch_for_mysql_when_the_target_is_not_known():
+    upgrade = (
+        "    bind = op.get_bind()\n"
+        '    if bind.dialect.name == "mysql":\n'
+        '        op.alter_column("orders", "c", type_=sa.String(300), existing_type=sa.String(50))\n'
+        '        op.execute("ALTER TABLE orders ADD COLUMN token varchar(36) DEFAULT (uuid())")\n'
+    )
+    found = alembic(upgrade)
+    assert {"MRT423", "MRT404"} <= {f.code for f in found}
+    elsewhere = alembic(upgrade.replace('"mysql"', '"postgresql"'))
+    assert not of(elsewhere, "MRT423")
