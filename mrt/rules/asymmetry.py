@@ -529,14 +529,25 @@ def _object_dropped(m: MigrationAST, op: Operation, noun: str) -> bool:
     if noun == "Extension":
         return bool(down.named(Kind.DROP_EXTENSION, op.name))
     if noun == "Schema":
-        return any(
-            d.args.get("drop") == "SCHEMA" and any(same(s, op.name) for s in d.args.get("schemas") or (d.name,))
-            for d in down.of(Kind.OTHER_SQL)
-        )
+        return bool(op.name) and op.name.lower() in _schemas_dropped(m)
     return down.drops_table(op.table) or any(
         d.args.get("drop") == "POLICY" and (d.table is None or op.table is None or same(d.table, op.table))
         for d in down.named(Kind.OTHER_SQL, op.name)
     )
+
+
+def _schemas_dropped(m: MigrationAST) -> frozenset[str]:
+    """The schemas the downgrade drops (lower-cased), read once per migration, not once per created schema."""
+    cached = m.derived.get("schemas_dropped")
+    if not isinstance(cached, frozenset):
+        cached = m.derived["schemas_dropped"] = frozenset(
+            s.lower()
+            for d in downgrade(m).of(Kind.OTHER_SQL)
+            if d.args.get("drop") == "SCHEMA"
+            for s in d.args.get("schemas") or (d.name,)
+            if s
+        )
+    return cached
 
 
 @rule(

@@ -8,7 +8,7 @@ from mrt.config import MRTConfig
 from mrt.findings import ERROR, WARNING
 from mrt.model.migration import MigrationAST
 from mrt.model.ops import Kind
-from mrt.rules.matching import downgrade, explicit_upgrade_ops, same
+from mrt.rules.matching import downgrade, explicit_upgrade_ops
 from mrt.rules.registry import LEFTOVERS, Hit, RuleDocs, hit, rule
 
 
@@ -70,9 +70,9 @@ def sequence_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     if down.of(Kind.ALTER_SEQUENCE, Kind.DROP_SEQUENCE, Kind.RAW_SQL):
         return
     # A sequence this upgrade creates has no old position: whether the downgrade drops it is the check above.
-    created = [op.name for op in explicit_upgrade_ops(m, Kind.CREATE_SEQUENCE)]
+    created = {op.name.lower() for op in explicit_upgrade_ops(m, Kind.CREATE_SEQUENCE) if op.name}
     for op in explicit_upgrade_ops(m, Kind.ALTER_SEQUENCE):
-        if not op.new_table and not any(same(op.name, name) for name in created):
+        if not op.new_table and not (op.name and op.name.lower() in created):
             yield hit(op, "Sequence position changed by the upgrade is not restored by the downgrade")
 
 
@@ -93,6 +93,14 @@ def _numbering_not_restored(m: MigrationAST) -> Iterator[Hit]:
     if down.of(Kind.RAW_SQL):
         return
     seen: set[tuple[int, int]] = set()
+    # What the downgrade answers, read once (a migration of thousands of statements stays linear):
+    # tables whose AUTO_INCREMENT it sets, (table, column) pairs whose identity it changes.
+    counters = {d.table.lower() for d in down if d.table and d.args.get("mysql_auto_increment")}
+    identities = {
+        (d.table.lower(), d.column.lower())
+        for d in down.of(Kind.OTHER_SQL)
+        if str(d.args.get("statement")) in _IDENTITY_CHANGES and d.table and d.column
+    }
     for op in explicit_upgrade_ops(m, Kind.OTHER_SQL):
         statement = str(op.args.get("statement"))
         counter = op.args.get("mysql_auto_increment")
@@ -100,7 +108,7 @@ def _numbering_not_restored(m: MigrationAST) -> Iterator[Hit]:
             continue
         if counter is not None:
             key = (op.span.line, op.span.column)  # every action of the statement carries the table option
-            restored = any(same(d.table, op.table) and d.args.get("mysql_auto_increment") for d in down)
+            restored = bool(op.table) and op.table.lower() in counters
             if key not in seen and not restored:
                 seen.add(key)
                 yield hit(
@@ -111,10 +119,7 @@ def _numbering_not_restored(m: MigrationAST) -> Iterator[Hit]:
             continue
         if down.drops_column(op.table, op.column):
             continue
-        answered = any(
-            str(d.args.get("statement")) in _IDENTITY_CHANGES and same(d.table, op.table) and same(d.column, op.column)
-            for d in down.of(Kind.OTHER_SQL)
-        )
+        answered = bool(op.table and op.column) and (op.table.lower(), op.column.lower()) in identities
         if not answered:
             yield hit(op, f"{op.table}.{op.column} {_IDENTITY_CHANGES[statement]}")
 
