@@ -675,37 +675,57 @@ def comment_not_restored(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 
 
 def _foreign_key_recreations(m: MigrationAST, dropped: Operation) -> list[Operation]:
-    """The downgrade's `create_foreign_key` / `ADD CONSTRAINT ... FOREIGN KEY` that puts `dropped` back."""
-    return [
-        op
-        for op in downgrade(m).of(Kind.CREATE_CONSTRAINT)
-        if op.args.get("constraint_type") == "foreignkey"
-        and (same(op.name, dropped.name) or (same(op.table, dropped.table) and dropped.name is None))
-    ]
+    """The downgrade's `create_foreign_key` / `ADD CONSTRAINT ... FOREIGN KEY` that puts `dropped` back: by
+    name, or (a key dropped without a name) on its table."""
+    down = downgrade(m)
+    if dropped.name is None:
+        candidates = down.on_table(Kind.CREATE_CONSTRAINT, dropped.table)
+    elif dropped.name:
+        candidates = down.named(Kind.CREATE_CONSTRAINT, dropped.name)
+    else:
+        return []
+    return [op for op in candidates if op.args.get("constraint_type") == "foreignkey"]
 
 
 def _kept_in_the_upgrade(m: MigrationAST, dropped: Operation, recreated: Operation) -> bool:
     """No window in which orphans can be written: the upgrade puts a foreign key back itself (autogenerate's
     drop-and-re-create to change ON DELETE; the same key on a renamed table), drops the table, or drops the
     key's columns (the downgrade re-adds them empty)."""
-    columns = {c.lower() for c in recreated.args.get("columns") or ()}
-    after = False
-    for op in m.ops:
-        if op is dropped:
-            after = True
-        elif not after or op.side != UPGRADE:
+    positions, last = _upgrade_landmarks(m)
+    start = positions[id(dropped)]
+    columns = frozenset(c.lower() for c in recreated.args.get("columns") or ())
+    referent = recreated.args.get("referent")
+    landmarks = [("fk_key", referent.lower(), columns)] if referent else []
+    if dropped.table:
+        table = dropped.table.lower()
+        landmarks += [("fk_table", table), ("drop_table", table), *(("drop_column", table, c) for c in columns)]
+    return any(last.get(landmark, -1) > start for landmark in landmarks)
+
+
+def _upgrade_landmarks(m: MigrationAST) -> tuple[dict[int, int], dict[tuple[object, ...], int]]:
+    """Each operation's position, and where the upgrade last creates a foreign key (per table, per referent
+    and columns), drops a table or drops a column: one pass per migration, so MRT313 stays linear."""
+    cached = m.derived.get("upgrade_landmarks")
+    if isinstance(cached, tuple):
+        return cached  # type: ignore[return-value]
+    positions: dict[int, int] = {}
+    last: dict[tuple[object, ...], int] = {}
+    for i, op in enumerate(m.ops):
+        positions[id(op)] = i
+        if op.side != UPGRADE:
             continue
-        elif op.kind == Kind.CREATE_CONSTRAINT and op.args.get("constraint_type") in (None, "foreignkey"):
-            same_key = same(op.args.get("referent"), recreated.args.get("referent")) and columns == {
-                c.lower() for c in op.args.get("columns") or ()
-            }
-            if same(op.table, dropped.table) or same_key:
-                return True
-        elif same(op.table, dropped.table) and (
-            op.kind == Kind.DROP_TABLE or (op.kind == Kind.DROP_COLUMN and (op.column or "").lower() in columns)
-        ):
-            return True
-    return False
+        if op.kind == Kind.CREATE_CONSTRAINT and op.args.get("constraint_type") in (None, "foreignkey"):
+            if op.table:
+                last[("fk_table", op.table.lower())] = i
+            referent = op.args.get("referent")
+            if referent:
+                last[("fk_key", referent.lower(), frozenset(c.lower() for c in op.args.get("columns") or ()))] = i
+        elif op.table and op.kind == Kind.DROP_TABLE:
+            last[("drop_table", op.table.lower())] = i
+        elif op.table and op.column and op.kind == Kind.DROP_COLUMN:
+            last[("drop_column", op.table.lower(), op.column.lower())] = i
+    m.derived["upgrade_landmarks"] = (positions, last)
+    return positions, last
 
 
 @rule(
