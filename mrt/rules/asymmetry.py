@@ -22,7 +22,9 @@ from mrt.rules.matching import (
     added_columns,
     downgrade,
     explicit_upgrade_ops,
+    op_positions,
     same,
+    table_dropped_later,
 )
 from mrt.rules.registry import (
     ASYMMETRY,
@@ -301,12 +303,10 @@ def _on_new_columns(op: Operation, new_columns: set[tuple[str, str]]) -> bool:
 def _left_behind(m: MigrationAST, kind: str, drop_kind: str, noun: str, describe: Any) -> Iterator[Hit]:
     down = downgrade(m)
     new_columns = added_columns(m)
-    last_drops = _last_upgrade_drops(m) if kind == Kind.CREATE_TABLE else {}
-    positions = {id(op): i for i, op in enumerate(m.ops)} if last_drops else {}
     for op in explicit_upgrade_ops(m, kind):
         if kind != Kind.CREATE_TABLE and (op.new_table or _on_new_columns(op, new_columns)):
             continue  # dropping the new table (or the new columns) in the downgrade removes it too
-        if op.table and last_drops.get(op.table.lower(), -1) > positions.get(id(op), len(m.ops)):
+        if kind == Kind.CREATE_TABLE and table_dropped_later(m, op):
             continue  # dropped again later in the same upgrade
         if down.undoes(op, drop_kind):
             continue
@@ -315,16 +315,6 @@ def _left_behind(m: MigrationAST, kind: str, drop_kind: str, noun: str, describe
             f"{noun} {describe(op)} is created by the upgrade and still exists after the downgrade",
             related=_downgrade_note(m, f"downgrade() does not drop {describe(op)}"),
         )
-
-
-def _last_upgrade_drops(m: MigrationAST) -> dict[str, int]:
-    """Where the upgrade last drops each table (position in `m.ops`, by lower-cased name): one pass, so
-    that asking for each created table stays linear on a migration of thousands of operations."""
-    return {
-        op.table.lower(): i
-        for i, op in enumerate(m.ops)
-        if op.side == UPGRADE and op.kind == Kind.DROP_TABLE and op.table
-    }
 
 
 @rule(
@@ -397,13 +387,11 @@ def _upgrade_renames(m: MigrationAST) -> tuple[dict[int, int], _Renames]:
     """Each operation's position in `m.ops`, and the upgrade's column renames per table (lower-cased name)
     with their positions: one pass, so that following every added column stays linear on a migration of
     thousands of operations."""
-    positions: dict[int, int] = {}
     renames: _Renames = {}
     for i, op in enumerate(m.ops):
-        positions[id(op)] = i
         if op.side == UPGRADE and op.kind == Kind.RENAME_COLUMN and op.new_name and op.table:
             renames.setdefault(op.table.lower(), []).append((i, op))
-    return positions, renames
+    return op_positions(m), renames
 
 
 def _final_name(added: Operation, positions: dict[int, int], renames: _Renames) -> str | None:
@@ -708,10 +696,9 @@ def _upgrade_landmarks(m: MigrationAST) -> tuple[dict[int, int], dict[tuple[obje
     cached = m.derived.get("upgrade_landmarks")
     if isinstance(cached, tuple):
         return cached  # type: ignore[return-value]
-    positions: dict[int, int] = {}
+    positions = op_positions(m)
     last: dict[tuple[object, ...], int] = {}
     for i, op in enumerate(m.ops):
-        positions[id(op)] = i
         if op.side != UPGRADE:
             continue
         if op.kind == Kind.CREATE_CONSTRAINT and op.args.get("constraint_type") in (None, "foreignkey"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from mrt.config import MRTConfig
 from mrt.dialect import SQLITE, target_dialect
@@ -48,7 +48,7 @@ from mrt.rules.lock_context import (
     type_name,
     validates_constraint,
 )
-from mrt.rules.matching import same
+from mrt.rules.matching import op_positions, same, table_dropped_later
 from mrt.rules.registry import LOCKS, Hit, RuleDocs, history_check, hit, rule
 
 # -- MRT401 / MRT406 / MRT407 / MRT415: NOT NULL columns, unique constraints, indexes -------------------------------
@@ -301,16 +301,6 @@ def index_django_alter_field(migrations: list[MigrationAST], config: MRTConfig) 
             )
 
 
-def _drops_table_later(m: MigrationAST, op: Operation) -> bool:
-    after = False
-    for other in m.ops:
-        if other is op:
-            after = True
-        elif after and other.side == op.side and other.kind == Kind.DROP_TABLE and same(other.table, op.table):
-            return True
-    return False
-
-
 @rule(
     code="MRT415",
     kinds=(Kind.DROP_INDEX, Kind.MAINTENANCE, Kind.OTHER_SQL),
@@ -343,7 +333,7 @@ def drop_index_not_concurrent(m: MigrationAST, config: MRTConfig) -> Iterator[Hi
     for op in m.ops:
         if not existing(op) or not on_postgresql(m, config, op):
             continue
-        if op.kind == Kind.DROP_INDEX and not op.args.get("concurrently") and not _drops_table_later(m, op):
+        if op.kind == Kind.DROP_INDEX and not op.args.get("concurrently") and not table_dropped_later(m, op):
             advice = recipe(
                 m,
                 "write DROP INDEX CONCURRENTLY inside autocommit_block()"
@@ -458,12 +448,18 @@ def _concurrent_name(op: Operation) -> str:
 
 
 def _validated_before(m: MigrationAST, op: Operation) -> bool:
-    for other in m.ops:
-        if other is op:
-            return False
-        if other.side == op.side and other.kind == Kind.VALIDATE_CONSTRAINT and same(other.table, op.table):
-            return True
-    return False
+    """A VALIDATE CONSTRAINT on `op`'s table earlier on the same side (where each table is first validated,
+    read once per migration rather than once per SET NOT NULL)."""
+    first = m.derived.get("first_validations")
+    if not isinstance(first, dict):
+        first = {}
+        for i, other in enumerate(m.ops):
+            if other.kind == Kind.VALIDATE_CONSTRAINT and other.table:
+                first.setdefault((other.side, other.table.lower()), i)
+        m.derived["first_validations"] = first
+    if not op.table:
+        return False
+    return first.get((op.side, op.table.lower()), len(m.ops)) < op_positions(m).get(id(op), -1)
 
 
 @rule(
@@ -688,19 +684,30 @@ _SET_TIMEOUT = re.compile(r"\bSET\s+(SESSION\s+|LOCAL\s+)?(lock_timeout|lock_wai
 def missing_lock_timeout(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     if target_dialect(m, config) == "sqlite":
         return
+    found = _first_lock_before_setting(m, _SET_TIMEOUT, lambda op: True)
+    if found:
+        op, lock = found
+        yield hit(
+            op,
+            f"{lock} lock on {quoted_table(op)} is requested without a lock_timeout: if it has to wait, every query "
+            "on the table queues behind it. SET lock_timeout first (and retry on timeout)",
+        )
+
+
+def _first_lock_before_setting(
+    m: MigrationAST, setting: re.Pattern[str], applies: Callable[[Operation], bool]
+) -> tuple[Operation, str] | None:
+    """The first upgrade operation that takes a lock (and that `applies` to) before any SQL matching
+    `setting` sets the timeout: MRT420 (lock_timeout) and MRT806 (statement_timeout) read the same way."""
     for op in m.ops:
         if op.side != UPGRADE:
             continue
-        if op.sql and _SET_TIMEOUT.search(op.sql):
-            return
+        if op.sql and setting.search(op.sql):
+            return None
         lock = lock_taken(m, op)
-        if lock:
-            yield hit(
-                op,
-                f"{lock} lock on {quoted_table(op)} is requested without a lock_timeout: if it has to wait, every query "
-                "on the table queues behind it. SET lock_timeout first (and retry on timeout)",
-            )
-            return
+        if lock and applies(op):
+            return op, lock
+    return None
 
 
 _SET_STATEMENT_TIMEOUT = re.compile(
@@ -744,19 +751,14 @@ _SET_STATEMENT_TIMEOUT = re.compile(
 )
 @per_call
 def missing_statement_timeout(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
-    for op in m.ops:
-        if op.side != UPGRADE:
-            continue
-        if op.sql and _SET_STATEMENT_TIMEOUT.search(op.sql):
-            return
-        lock = lock_taken(m, op)
-        if lock and on_postgresql(m, config, op):
-            yield hit(
-                op,
-                f"{lock} lock on {quoted_table(op)} is taken without a statement_timeout: if the step runs longer "
-                "than planned, every query on the table waits until it ends. SET statement_timeout first",
-            )
-            return
+    found = _first_lock_before_setting(m, _SET_STATEMENT_TIMEOUT, lambda op: on_postgresql(m, config, op))
+    if found:
+        op, lock = found
+        yield hit(
+            op,
+            f"{lock} lock on {quoted_table(op)} is taken without a statement_timeout: if the step runs longer "
+            "than planned, every query on the table waits until it ends. SET statement_timeout first",
+        )
 
 
 # -- MRT421: long transactions --------------------------------------------------------------------------------------

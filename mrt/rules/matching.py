@@ -41,6 +41,28 @@ def downgrade(m: MigrationAST) -> Downgrade:
     return cached
 
 
+def op_positions(m: MigrationAST) -> dict[int, int]:
+    """Each operation's position in `m.ops` (by identity), computed once per migration: a rule that asks
+    whether something happens later compares positions instead of scanning the operations again, which
+    kept it linear on a migration of thousands of operations."""
+    cached = m.derived.get("op_positions")
+    if not isinstance(cached, dict):
+        cached = m.derived["op_positions"] = {id(op): i for i, op in enumerate(m.ops)}
+    return cached
+
+
+def table_dropped_later(m: MigrationAST, op: Operation) -> bool:
+    """The same side of the migration drops `op`'s table (by name, case-insensitively) after `op`."""
+    last = m.derived.get("last_table_drops")
+    if not isinstance(last, dict):
+        last = m.derived["last_table_drops"] = {
+            (o.side, o.table.lower()): i for i, o in enumerate(m.ops) if o.kind == Kind.DROP_TABLE and o.table
+        }
+    if not op.table:
+        return False
+    return last.get((op.side, op.table.lower()), -1) > op_positions(m).get(id(op), len(m.ops))
+
+
 def same(a: str | None, b: str | None) -> bool:
     """Names compare case-insensitively (SQL folds unquoted names; Alembic users mix both)."""
     return a is not None and b is not None and a.lower() == b.lower()
