@@ -57,6 +57,25 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise InputError(f"{message} (see `{self.prog} --help`)")
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse builds a formatter for every `add_argument` and sizes it with `shutil`, whose import pulls in
+        # the archive modules (bz2, lzma, zlib): a tenth of what a one-file check imports besides mrt itself.
+        return self.formatter_class(prog=self.prog, width=_terminal_columns(80) - 2)
+
+
+def _terminal_columns(fallback: int) -> int:
+    """`shutil.get_terminal_size((fallback, 24)).columns` (COLUMNS, else the terminal, else `fallback`), without
+    importing shutil and, through it, the archive modules (bz2, lzma, zlib) on every run."""
+    columns = 0
+    with contextlib.suppress(KeyError, ValueError):
+        columns = int(os.environ["COLUMNS"])
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else fallback
+
 
 def _codes(values: list[str] | None) -> list[str]:
     out: list[str] = []
@@ -126,7 +145,7 @@ def _check_once(args: argparse.Namespace) -> int:
         migrations={display_path(m.path): m.label for m in migrations if m.is_migration},
         strict=args.strict,
         color=to_terminal and "NO_COLOR" not in os.environ,
-        width=_table_width() if output is None else 100,
+        width=_terminal_columns(100) if output is None else 100,
     )
     if output is None:
         write(args.format, report, sys.stdout)
@@ -202,12 +221,6 @@ def _jobs(requested: int | None, *, watching: bool) -> int:
     if requested is not None:
         return requested
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def _table_width() -> int:
-    import shutil
-
-    return shutil.get_terminal_size((100, 24)).columns
 
 
 # -- mrt rules / mrt rule ----------------------------------------------------------------------------------

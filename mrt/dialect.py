@@ -14,7 +14,6 @@ PostgreSQL is still given, but never to a tree that is known to run on SQLite or
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 from functools import lru_cache
@@ -121,6 +120,8 @@ def _detected(directory: str) -> str | None:
 
 
 def _from_ini(ini: Path) -> str | None:
+    import configparser  # here: most checks find no alembic.ini, or find it once
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(ini, encoding="utf-8")

@@ -15,13 +15,16 @@ come from the directory that holds `migrations/`.
 
 from __future__ import annotations
 
-import configparser
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mrt.config import ConfigError, load_toml
+
+if TYPE_CHECKING:
+    import configparser
 
 _SKIP_DIRS = frozenset(
     {"node_modules", "site-packages", "__pycache__", "build", "dist", "venv", ".venv", "env", ".tox", ".git"}
@@ -127,6 +130,8 @@ def _django_app(file: str | os.PathLike[str]) -> str | None:
 
 def alembic_version_locations(ini: Path) -> list[tuple[Path, bool]]:
     """(directory, recursive) for each version location an alembic.ini configures."""
+    import configparser  # here: a check of files named on the command line reads no alembic.ini
+
     parser = configparser.ConfigParser(defaults={"here": str(ini.parent.resolve())})
     try:
         read = parser.read(ini, encoding="utf-8")
@@ -150,6 +155,8 @@ def alembic_version_locations(ini: Path) -> list[tuple[Path, bool]]:
 
 
 def _alembic_section(parser: configparser.ConfigParser, ini: Path) -> dict[str, str]:
+    import configparser
+
     section: dict[str, str] = {}
     if parser.has_section("alembic"):
         try:

@@ -9,7 +9,6 @@ string formatting, and transaction control statements inside the migration's own
 from __future__ import annotations
 
 import ast
-import logging
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -368,6 +367,8 @@ _NAMES = {MYSQL: "MySQL", SQLITE: "SQLite", POSTGRESQL: "PostgreSQL"}
 def _read_by(sql: str, dialect: str) -> bool:
     """Whether sqlglot parses `sql` into statements it understands, in `dialect`. Imported here only, on the
     first statement PostgreSQL's grammar rejected: a quarter of a second no PostgreSQL project pays."""
+    import logging  # here, not at the top: a static check without such SQL does not pay for logging's import
+
     import sqlglot
     from sqlglot.errors import ErrorLevel
 
