@@ -212,7 +212,7 @@ def _write_report(output: str, output_format: str, report: Any) -> None:
 
 
 def _jobs(requested: int | None, *, watching: bool) -> int:
-    """Processes for the per-file pass: as asked, else one per CPU. `--watch` stays in one process: the
+    """Processes for the per-file pass: as asked, else one per usable CPU. `--watch` stays in one process: the
     file watcher runs a thread, and forking a threaded process is not safe."""
     if requested is not None and requested < 1:
         raise InputError(f"--jobs {requested}: expected 1 or more")
@@ -220,7 +220,9 @@ def _jobs(requested: int | None, *, watching: bool) -> int:
         return 1
     if requested is not None:
         return requested
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    from mrt.workers import usable_cpus
+
+    return usable_cpus()
 
 
 # -- mrt rules / mrt rule ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ default (Linux); elsewhere, and for small projects, the pass runs in the calling
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,38 @@ PARALLEL_FROM = 400
 CHUNK = 50  # files per task: small enough to even out slow files, large enough to keep pickling cheap
 
 _job: tuple[MRTConfig, bool] | None = None  # what the forked workers inherit instead of receiving it
+
+
+def usable_cpus(cgroup_root: str = "/sys/fs/cgroup") -> int:
+    """The CPUs this process may use: its affinity mask, capped by a container's CPU quota.
+
+    A CI runner limited to two CPUs on a 64-core host still shows 64 in its affinity mask; one worker per
+    visible CPU would then fork 64 processes that share two CPUs' worth of time (and 64 times the memory).
+    """
+    visible = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    quota = _cgroup_cpu_quota(cgroup_root)
+    return max(1, min(visible, int(quota))) if quota is not None else visible
+
+
+def _cgroup_cpu_quota(root: str) -> float | None:
+    """CPUs' worth of time the cgroup allows (quota / period), or None without a limit: cgroup v2 `cpu.max`
+    ("max 100000" or "200000 100000"), else v1 `cpu.cfs_quota_us` (-1: none) over `cpu.cfs_period_us`."""
+    try:
+        with open(os.path.join(root, "cpu.max"), encoding="ascii") as handle:
+            quota, period = handle.read().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    for v1 in ("cpu", "cpu,cpuacct"):
+        try:
+            with open(os.path.join(root, v1, "cpu.cfs_quota_us"), encoding="ascii") as handle:
+                quota_us = int(handle.read())
+            with open(os.path.join(root, v1, "cpu.cfs_period_us"), encoding="ascii") as handle:
+                period_us = int(handle.read())
+        except (OSError, ValueError):
+            continue
+        return quota_us / period_us if quota_us > 0 and period_us > 0 else None
+    return None
 
 
 def worth_it(files: int) -> bool:

@@ -60,3 +60,32 @@ def test_a_worker_that_dies_leaves_the_work_to_the_parent(history, monkeypatch):
     alone = outcome(history, jobs=1)
     monkeypatch.setattr(workers, "_run_chunk", die)  # the forked workers inherit the patched module
     assert outcome(history, jobs=2) == alone
+
+
+def _cgroup(root: Path, files: dict[str, str]) -> str:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return str(root)
+
+
+def test_a_container_cpu_quota_caps_the_default_workers(tmp_path):
+    """A CI container limited to 2 CPUs on a large host sees every host CPU in its affinity mask."""
+    v2 = _cgroup(tmp_path / "v2", {"cpu.max": "100000 100000\n"})
+    assert workers.usable_cpus(v2) == 1
+    v1 = _cgroup(
+        tmp_path / "v1", {"cpu,cpuacct/cpu.cfs_quota_us": "150000\n", "cpu,cpuacct/cpu.cfs_period_us": "100000\n"}
+    )
+    assert workers.usable_cpus(v1) == 1  # one and a half CPUs' worth of time: one worker, not two
+    tiny = _cgroup(tmp_path / "tiny", {"cpu.max": "10000 100000\n"})
+    assert workers.usable_cpus(tiny) == 1  # never fewer than one
+
+
+def test_no_quota_leaves_the_affinity_mask(tmp_path):
+    visible = len(os.sched_getaffinity(0))
+    assert workers.usable_cpus(_cgroup(tmp_path / "v2", {"cpu.max": "max 100000\n"})) == visible
+    unlimited_v1 = {"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}
+    assert workers.usable_cpus(_cgroup(tmp_path / "v1", unlimited_v1)) == visible
+    assert workers.usable_cpus(str(tmp_path / "none")) == visible  # no cgroup files at all
+    big = _cgroup(tmp_path / "big", {"cpu.max": f"{(visible + 8) * 100000} 100000\n"})
+    assert workers.usable_cpus(big) == visible  # a quota above the mask does not add CPUs
