@@ -25,6 +25,7 @@ from typing import Any
 from mrt.config import MRTConfig
 from mrt.verify import catalog as catalogs
 from mrt.verify import database
+from mrt.verify.begin import FirstStatementBegins
 from mrt.verify.data import Row, read_rows
 from mrt.verify.errors import Interrupted, StepTimeout, VerifyError
 from mrt.verify.guard import check_disposable, safe_url
@@ -103,6 +104,7 @@ class AlembicRunner:
         self.project: AlembicProject = load_project(self.config.alembic_ini, url)
         self.engine = database.create_engine(url)
         self.connection = database.connect(self.engine)
+        self._begins = FirstStatementBegins(self.engine)
         self.timeout = self.config.migration_timeout
         self.version_table = "alembic_version"
         self.watch = StatementWatch()
@@ -564,6 +566,9 @@ class AlembicRunner:
         self._deadline = Deadline(self.timeout, cancel)
         self.watch.take()
         self.watch.active = True
+        if self._work is self.connection and not self._uses_raw_dbapi(step.revision):
+            # A statement sent straight through the driver would run outside the step's transaction.
+            self._begins.arm(self._work)
         self._deadline.arm()
         yield step
         self._abort_step()
@@ -572,6 +577,7 @@ class AlembicRunner:
     def _abort_step(self) -> bool:
         """Disarm the running step's limit; True when it had expired."""
         self.watch.active = False
+        self._begins.disarm()
         deadline, self._deadline = self._deadline, None
         if deadline is None:
             return False
@@ -584,6 +590,7 @@ class AlembicRunner:
         for connection in {id(c): c for c in (self._work, self.connection)}.values():
             with contextlib.suppress(Exception):
                 connection.rollback()
+        self._begins.disarm()
         in_memory = self.engine.url.get_backend_name() == "sqlite" and self.engine.url.database in (
             None,
             "",
