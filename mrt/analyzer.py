@@ -231,7 +231,8 @@ def analyze_migration(migration: MigrationAST, config: MRTConfig, *, report_unus
         for hit in hits:
             finding = _finding(rule, hit, migration, config)
             last = finding.end_line or finding.line or 1
-            if suppressions.matches(rule.code, rule.aliases, finding.line or 1, last):
+            names = rule.aliases + hit.stands_for if hit.stands_for else rule.aliases
+            if suppressions.matches(rule.code, names, finding.line or 1, last):
                 continue
             findings.append(finding)
     findings.extend(_custom_checks(migration, config))

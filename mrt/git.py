@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 
 
 class GitError(ValueError):
-    """git is missing, the path is not in a repository, or the ref names no commit: one line for the user."""
+    """git is missing, the path is not in a repository, or the ref names no commit: one line for the user.
+
+    `complaint` keeps everything git wrote on stderr, for the callers that explain a known failure better.
+    """
+
+    def __init__(self, message: str, complaint: str = "") -> None:
+        super().__init__(message)
+        self.complaint = complaint
 
 
 class GitNotFound(GitError):
@@ -28,7 +35,7 @@ class GitNotFound(GitError):
 
 @dataclass(frozen=True)
 class GitChanges:
-    """The change since the merge base of `ref` and HEAD (committed, staged, unstaged and untracked).
+    """The change since the merge base of `ref` and HEAD (committed, staged, unstaged; untracked migrations).
 
     Paths are real paths (`os.path.realpath`), as git reports the repository's top level.
     """
@@ -39,7 +46,8 @@ class GitChanges:
     # The text each modified or renamed migration file had at the merge base, keyed by its path now.
     base_sources: Mapping[str, str] = field(default_factory=dict)
     # Application Python files changed since the merge base (not migrations, their packages, env.py or tests),
-    # relative to the repository's top level.
+    # relative to the repository's top level. Tracked files only: an untracked file (a scratch script) is not
+    # part of the change until it is added.
     app_files: tuple[str, ...] = ()
 
     def is_added(self, path: str) -> bool:
@@ -61,7 +69,13 @@ def git_changes(ref: str, where: str, migrations: Iterable[str]) -> GitChanges:
         top = _git(start, "rev-parse", "--show-toplevel").strip()
     except GitNotFound:
         raise
-    except GitError:
+    except GitError as exc:
+        if "dubious ownership" in exc.complaint:  # git 2.35.2+ refuses a repository another user owns (containers)
+            advice = [line.strip() for line in exc.complaint.splitlines() if "safe.directory" in line]
+            raise GitError(
+                f"--base-ref: git refuses the repository that holds {where}: another user owns it"
+                + (f" (if you trust it: {advice[-1]})" if advice else "")
+            ) from None
         raise GitError(f"--base-ref: {where} is not inside a git work tree") from None
     if ref.startswith("-") or not _is_commit(top, ref):  # a ref is never an option to git
         raise GitError(f"--base-ref {ref!r}: not a branch, tag or commit of this repository")
@@ -88,9 +102,8 @@ def git_changes(ref: str, where: str, migrations: Iterable[str]) -> GitChanges:
         elif status in ("M", "R", "T") and now in ours:
             modified[now] = old
     for path in _git(top, "ls-files", "--others", "--exclude-standard", "-z").split("\0"):
-        if path:
+        if path:  # a new migration not yet added is new; an untracked script is no application code (below)
             added.add(os.path.realpath(os.path.join(top, path)))
-            changed.add(os.path.realpath(os.path.join(top, path)))
     return GitChanges(
         ref=ref,
         added=frozenset(added & ours),
@@ -173,6 +186,7 @@ def _run(cwd: str, args: tuple[str, ...], stdin: bytes | None = None) -> bytes:
     except FileNotFoundError:
         raise GitNotFound("--base-ref needs git, which is not on PATH") from None
     if done.returncode != 0:
-        message = done.stderr.decode(errors="replace").strip().splitlines()
-        raise GitError(f"--base-ref: git {args[0]}: {message[-1] if message else 'failed'}")
+        complaint = done.stderr.decode(errors="replace").strip()
+        lines = complaint.splitlines()
+        raise GitError(f"--base-ref: git {args[0]}: {lines[-1] if lines else 'failed'}", complaint)
     return done.stdout

@@ -47,12 +47,12 @@ class Suppressions:
         names = (code, *aliases)
         for directive in self.file_level:
             if _names(directive, names):
-                directive.used.add(code)
+                _mark_used(directive, code, names)
                 return directive
         for line in range(first_line, last_line + 1):
             for directive in self.by_line.get(line, ()):
                 if _names(directive, names):
-                    directive.used.add(code)
+                    _mark_used(directive, code, names)
                     return directive
         return None
 
@@ -75,6 +75,13 @@ def _no_suppressions() -> Suppressions:
 
 def _names(directive: Directive, codes: tuple[str, ...]) -> bool:
     return ALL in directive.codes or any(code in directive.codes for code in codes)
+
+
+def _mark_used(directive: Directive, code: str, names: tuple[str, ...]) -> None:
+    """Record the rule's code, and each name the comment gave it by (a pytest-mrt alias such as MRT209, the code
+    a finding stands for): the unused-suppression check asks about the names the comment wrote."""
+    directive.used.add(code)
+    directive.used.update(name for name in names if name in directive.codes)
 
 
 def parse_suppressions(source: str) -> Suppressions:

@@ -67,6 +67,9 @@ class Hit:
     column: str | None = None
     related: tuple[Related, ...] = ()
     fixes: tuple[Fix, ...] = ()
+    # Codes of the findings this one is reported instead of (MRT710 for MRT701/702/703): a suppression of one
+    # of them silences it too, so an accepted drop stays accepted when `--base-ref` hands it to another rule.
+    stands_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

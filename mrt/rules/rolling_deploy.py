@@ -690,8 +690,9 @@ def _ships_with_code(m: MigrationAST, config: MRTConfig) -> bool:
         what="Only with `mrt check --base-ref REF`, which asks git what changed since the merge base with REF. A "
         "migration added since then that drops or renames a column, table, model or schema (what MRT701, MRT702 "
         "and MRT703 report), while application Python files changed in the same diff: not migrations, not the "
-        "other files of a migrations package or `env.py`, not tests. Reported instead of MRT701/702/703 for those "
-        "operations. Opt-in with `--check-compat`, like every rolling-deploy rule (zero-downtime-migrations' "
+        "other files of a migrations package or `env.py`, not tests (tracked files only: an untracked scratch "
+        "script is not part of the change). Reported instead of MRT701/702/703 for those operations, and silenced "
+        "by a suppression of the one it replaces (`# mrt: ignore[MRT701]` on an accepted drop). Opt-in with `--check-compat`, like every rolling-deploy rule (zero-downtime-migrations' "
         "R008).",
         why="The code change is usually the one that stops using the object. Shipped together, the migration runs "
         "while the previous version, which still uses it, serves traffic: its queries fail until the last old "
@@ -713,9 +714,15 @@ def contract_with_code(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
         return
     files = config.git_changes.app_files  # type: ignore[union-attr]
     shown = ", ".join(files[:2]) + (f" and {len(files) - 2} more" if len(files) > 2 else "")
-    for found in (*_dropped_columns(m), *_renamed_columns(m), *_dropped_or_renamed_tables(m)):
+    handed_over = (
+        *((found, "MRT701") for found in _dropped_columns(m)),
+        *((found, "MRT702") for found in _renamed_columns(m)),
+        *((found, "MRT703") for found in _dropped_or_renamed_tables(m)),
+    )
+    for found, instead_of in handed_over:
         yield replace(
             found,
             message=f"{found.message}; this change also edits application code ({shown}), so the contract step "
             "ships with the code that stopped using it: move the migration to a later release",
+            stands_for=(instead_of,),
         )

@@ -7,6 +7,7 @@ git is one line on stderr and exit code 3, like every input error.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -100,3 +101,15 @@ def test_a_shallow_clone_says_what_to_fetch(cli, repo, tmp_path, monkeypatch):
     result = cli("check", "--base-ref", "main")
     assert result.exit_code == 3
     assert "this clone is shallow" in result.stderr and "fetch-depth: 0" in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to hand the repository over")
+def test_a_repository_another_user_owns_says_how_to_trust_it(cli, repo):
+    # CI containers often check out as one user and run as another: git then refuses the repository
+    for path in [repo.root, *repo.root.rglob("*")]:
+        os.chown(path, 65534, 65534, follow_symlinks=False)
+    result = cli("check", "--base-ref", "main")
+    assert result.exit_code == 3
+    [line] = result.stderr.strip().splitlines()
+    assert "git refuses the repository that holds" in line and "another user owns it" in line
+    assert f"git config --global --add safe.directory {repo.root}" in line

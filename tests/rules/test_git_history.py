@@ -239,3 +239,18 @@ def test_MRT710_a_repository_below_a_directory_named_test(tmp_path):
     repo.branch("feature")
     repo.commit({DROP: DROP_REVISION, "app/models.py": "class User:\n    pass\n"})
     assert codes(repo.check()) == [("MRT710", "c1_drop_legacy.py")]
+
+
+def test_MRT710_an_accepted_drop_stays_accepted(repo):
+    # `# mrt: ignore[MRT701]` on the drop: MRT710, reported instead of MRT701 with --base-ref, is silenced too
+    # (and the comment counts as used)
+    accepted = alembic_revision("c1", "b1", 'op.drop_column("users", "legacy_code")  # mrt: ignore[MRT701] -- unused')
+    repo.commit({DROP: accepted, "app/models.py": "class User:\n    pass\n"})
+    config = MRTConfig(extend_select=["MRT7", "MRT903"], git_changes=repo.changes())
+    assert codes(analyze_paths([repo.root], config), ("MRT7", "MRT903")) == []
+
+
+def test_MRT710_negative_an_untracked_scratch_script_is_no_application_code(repo):
+    repo.commit({DROP: DROP_REVISION})
+    repo.write({"scratch.py": "print('trying something')\n"})  # never added: not part of the change
+    assert codes(repo.check()) == [("MRT701", "c1_drop_legacy.py")]

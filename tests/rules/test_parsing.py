@@ -63,6 +63,25 @@ def downgrade():
     assert codes(found) == []
 
 
+def test_MRT903_negative_a_suppression_by_pytest_mrt_alias_is_used(lint):
+    # pytest-mrt reported a dropped column as MRT209; its users' comments still silence MRT201, and count as used
+    found = lint(
+        """
+from alembic import op
+import sqlalchemy as sa
+revision = "abc"
+
+def upgrade():
+    op.drop_column("users", "phone")  # noqa: MRT209
+
+def downgrade():
+    op.add_column("users", sa.Column("phone", sa.String))
+""",
+        extend_select=["MRT903"],
+    )
+    assert codes(found) == []
+
+
 def test_MRT903_a_suppression_used_by_a_revision_graph_rule_is_not_unused(tmp_path):
     from mrt import MRTConfig, analyze_paths
 
