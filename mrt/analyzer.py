@@ -24,6 +24,7 @@ from mrt.model.migration import ALEMBIC, DOWNGRADE_BODY, UNKNOWN_FRAMEWORK
 from mrt.model.ops import Span
 from mrt.model.source import SourceError, read_source
 from mrt.rules.registry import PARSING, Hit, Rule, all_rules, catalog_generation, file_facts, get_rule
+from mrt.rules.tableless import drop_tableless_deletions, tableless_facts
 from mrt.suppression import ALL, Suppressions, parse_suppressions
 
 if TYPE_CHECKING:
@@ -116,6 +117,7 @@ def _analyze_files(
         migrations, findings = workers.per_file_pass(found_files, config, with_fixes, jobs)
     else:
         migrations, findings = per_file_pass(found_files, config, with_fixes)
+    findings = drop_tableless_deletions(migrations, findings)  # what one file took for a table drop
     findings.extend(_project_findings(_under_directories(migrations, paths), config))
     for migration in migrations:  # after the project pass, which may use a suppression too
         findings.extend(_unused_findings(migration, config))
@@ -159,6 +161,8 @@ def _keep_header_only(migration: MigrationAST, extractors: list[Rule]) -> None:
     _suppressions(migration)
     if migration.framework == ALEMBIC:
         branch_labels(migration)  # read from the source when not literal: kept before the source goes
+    else:
+        file_facts(migration, tableless_facts)
     migration.ops = []
     migration.source = ""
     for key in [k for k in migration.derived if k != "suppressions" and not k.startswith("facts:")]:

@@ -66,7 +66,8 @@ def drop_column(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     docs=RuleDocs(
         what="`op.drop_table`, `DROP TABLE` in raw SQL (also Django RunSQL), or Django `DeleteModel`, on a table "
         "that existed before this migration. Covers pytest-mrt's MRT210 (DeleteModel) and MRT211 (RunSQL DROP "
-        "TABLE).",
+        "TABLE). A `DeleteModel` of a proxy or unmanaged model drops nothing: checking the app's history, mrt "
+        "leaves it out (a file checked alone cannot see where the model was declared).",
         why="Every row is gone. The downgrade may re-create the table, but empty.",
         instead="Rename the table out of the way (and drop it in a later release), or copy it to a backup first.",
         example='def upgrade():\n    op.drop_table("audit_log")\n',
