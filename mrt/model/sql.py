@@ -6,17 +6,30 @@ CONSTRAINT`, `ALTER TYPE ... ADD VALUE`, `VACUUM FULL`); libpg_query is the serv
 in ~30 ms and parses in microseconds. SQL it cannot parse (another dialect, a template) stays an
 opaque `raw_sql` operation: rules treat it as unknown, and nothing crashes.
 
+Statements are read from libpg_query's JSON (plain dicts and lists), not from `pglast.parse_sql`'s node
+objects: those are built in Python one validated attribute at a time, five times the cost of the JSON and
+`json.loads` together. The JSON names nodes and fields as pglast.ast does, with three differences the helpers below rely on: a
+node is a one-key dict, `{"ColumnDef": {...fields}}`, except in a field typed with one node type
+(`relation`, `typeName`, `into`), which holds the fields alone; a `List` node is `{"List": {"items":
+[...]}}`; and false, 0, NULL and empty fields are left out, so every read is a `.get` with pglast's default.
+Enums are their names (`"AT_AddColumn"`), always written.
+
 The parser is imported on the first SQL string, never on the static path of a file without SQL.
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
 from mrt.model.ops import Kind, Operation, Span
 from mrt.model.pyexpr import PLACEHOLDER
+
+# One parse-tree node or node body from libpg_query's JSON (see the module docstring).
+Node = dict[str, Any]
 
 # MySQL-only ALTER TABLE syntax that PostgreSQL's grammar rejects; only these statements pay for sqlglot.
 _MYSQL_HINT = re.compile(
@@ -57,32 +70,42 @@ def translate_sql(
 
 
 @lru_cache(maxsize=4096)
-def _parse_statements(text: str) -> tuple[tuple[str, Any], ...]:
+def _parse_statements(text: str) -> tuple[tuple[str, Node | None], ...]:
     """(statement text, parsed statement or None) for each statement in `text`. Cached: histories
     repeat the same SQL strings, and the LSP re-analyses the same buffer on every keystroke."""
-    from pglast import parse_sql  # lazy: only files with SQL pay for the parser
-    from pglast.parser import ParseError
+    from pglast.parser import ParseError  # lazy: only files with SQL pay for the parser
 
     prepared = _BIND_PARAM.sub("$1", text)
     try:
         return tuple(
-            (_slice(prepared, raw.stmt_location, raw.stmt_len).strip(), raw.stmt) for raw in parse_sql(prepared)
+            (_slice(prepared, raw.get("stmt_location", 0), raw.get("stmt_len", 0)).strip(), raw["stmt"])
+            for raw in _parse(prepared)
         )
     except ParseError:
         pass
-    out: list[tuple[str, Any]] = []
+    out: list[tuple[str, Node | None]] = []
     for piece in _split(prepared):
         try:
-            parsed = parse_sql(piece)
+            parsed = _parse(piece)
         except ParseError:
             out.append((piece, None))
             continue
-        out.extend((piece, raw.stmt) for raw in parsed)
+        out.extend((piece, raw["stmt"]) for raw in parsed)
     return tuple(out)
 
 
+def _parse(text: str) -> list[Node]:
+    """libpg_query's RawStmt list for `text`; raises pglast's ParseError."""
+    import json
+
+    from pglast.parser import parse_sql_json
+
+    stmts: list[Node] = json.loads(parse_sql_json(text)).get("stmts", [])
+    return stmts
+
+
 def _slice(text: str, location: int, length: int) -> str:
-    # pglast reports byte offsets; for ASCII text they are character offsets.
+    # libpg_query reports byte offsets; for ASCII text they are character offsets.
     if not text.isascii():
         data = text.encode("utf-8")
         end = len(data) if length == 0 else location + length
@@ -104,78 +127,93 @@ def _split(text: str) -> list[str]:
 # -- statement translation ---------------------------------------------------------------------------
 
 
-def _names(items: Any) -> list[str]:
-    return [item.sval for item in items or () if hasattr(item, "sval")]
+def _unwrap(node: Node) -> tuple[str, Node]:
+    """A node's type and fields: `{"ColumnDef": {...}}` -> ("ColumnDef", {...})."""
+    ((kind, fields),) = node.items()
+    return kind, fields
 
 
-def _qualified(items: Any) -> str | None:
+def _items(node: Node | None) -> list[Node]:
+    """The elements of a `List` node (a qualified name, `(table, column)`); nothing for any other node."""
+    body = node.get("List") if node else None
+    return body.get("items", []) if body is not None else []
+
+
+def _names(items: list[Node] | None) -> list[str]:
+    return [item["String"].get("sval", "") for item in items or () if "String" in item]
+
+
+def _qualified(items: list[Node] | None) -> str | None:
     names = _names(items)
     return names[-1] if names else None
 
 
-def _relation(rel: Any) -> dict[str, Any]:
+def _relation(rel: Node) -> dict[str, Any]:
     """A table's schema as written (`billing.invoices`), and whether it is a temporary table: an unqualified
     name is found through the session's search_path (the schema rule reads this)."""
     out: dict[str, Any] = {}
-    if rel.schemaname:
-        out["schema"] = rel.schemaname
-    if rel.relpersistence == "t":
+    if rel.get("schemaname"):
+        out["schema"] = rel["schemaname"]
+    if rel.get("relpersistence") == "t":
         out["temporary"] = True
     return out
 
 
-def _type_of(type_name: Any) -> dict[str, Any] | None:
+def _type_of(type_name: Node | None) -> dict[str, Any] | None:
     if type_name is None:
         return None
-    names = [n for n in _names(type_name.names) if n != "pg_catalog"]
-    mods: list[Any] = []
-    for mod in type_name.typmods or ():
-        value = getattr(getattr(mod, "val", None), "ival", None)
-        mods.append(value)
-    return {"name": names[-1] if names else "?", "args": tuple(mods), "array": bool(type_name.arrayBounds)}
+    names = [n for n in _names(type_name.get("names")) if n != "pg_catalog"]
+    mods = tuple(_integer(mod) for mod in type_name.get("typmods", ()))
+    return {"name": names[-1] if names else "?", "args": mods, "array": bool(type_name.get("arrayBounds"))}
 
 
-def _column_def(coldef: Any) -> dict[str, Any]:
-    from pglast import enums
+def _integer(node: Node) -> int | None:
+    """The value of an integer constant (`varchar(20)`'s 20), None for any other expression."""
+    const = node.get("A_Const")
+    value = const.get("ival") if const is not None else None
+    return value.get("ival", 0) if value is not None else None
 
-    info: dict[str, Any] = {"name": coldef.colname, "type": _type_of(coldef.typeName), "nullable": True}
-    for constraint in coldef.constraints or ():
-        kind = constraint.contype
-        if kind == enums.ConstrType.CONSTR_NOTNULL:
+
+def _column_def(coldef: Node) -> dict[str, Any]:
+    info: dict[str, Any] = {"name": coldef.get("colname"), "type": _type_of(coldef.get("typeName")), "nullable": True}
+    for item in coldef.get("constraints", ()):
+        constraint = item["Constraint"]
+        kind = constraint.get("contype")
+        if kind == "CONSTR_NOTNULL":
             info["nullable"] = False
-        elif kind == enums.ConstrType.CONSTR_PRIMARY:
+        elif kind == "CONSTR_PRIMARY":
             info["nullable"] = False
             info["primary_key"] = True
-        elif kind == enums.ConstrType.CONSTR_DEFAULT:
+        elif kind == "CONSTR_DEFAULT":
             info["server_default"] = True
-            info["default_functions"] = _function_names(constraint.raw_expr)
-        elif kind == enums.ConstrType.CONSTR_UNIQUE:
+            info["default_functions"] = _function_names(constraint.get("raw_expr"))
+        elif kind == "CONSTR_UNIQUE":
             info["unique"] = True
-        elif kind == enums.ConstrType.CONSTR_FOREIGN:
+        elif kind == "CONSTR_FOREIGN":
             info["foreign_key"] = True
-        elif kind == enums.ConstrType.CONSTR_IDENTITY:
+        elif kind == "CONSTR_IDENTITY":
             info["generated"] = "identity"
-        elif kind == enums.ConstrType.CONSTR_GENERATED:
+        elif kind == "CONSTR_GENERATED":
             info["generated"] = "stored"
     return info
 
 
-def _table_keys(elements: Any) -> dict[str, Any]:
+def _table_keys(elements: list[Node]) -> dict[str, Any]:
     """Table-level keys of a CREATE TABLE: the column lists of its FOREIGN KEYs, and of the PRIMARY KEY /
     UNIQUE constraints, whose implicit index serves lookups on their leading column."""
-    from pglast import ast, enums
-
     out: dict[str, Any] = {}
     foreign: list[tuple[str, ...]] = []
     indexed: list[tuple[str, ...]] = []
-    for element in elements or ():
-        if not isinstance(element, ast.Constraint):
+    for element in elements:
+        constraint = element.get("Constraint")
+        if constraint is None:
             continue
-        if element.contype == enums.ConstrType.CONSTR_FOREIGN:
-            foreign.append(tuple(_names(element.fk_attrs)))
-        elif element.contype in (enums.ConstrType.CONSTR_PRIMARY, enums.ConstrType.CONSTR_UNIQUE):
-            indexed.append(tuple(_names(element.keys)))
-            if element.contype == enums.ConstrType.CONSTR_PRIMARY:
+        kind = constraint.get("contype")
+        if kind == "CONSTR_FOREIGN":
+            foreign.append(tuple(_names(constraint.get("fk_attrs"))))
+        elif kind in ("CONSTR_PRIMARY", "CONSTR_UNIQUE"):
+            indexed.append(tuple(_names(constraint.get("keys"))))
+            if kind == "CONSTR_PRIMARY":
                 out["pk_columns"] = indexed[-1]
     if foreign:
         out["fk_columns"] = foreign
@@ -193,140 +231,155 @@ _CONSTRAINT_TYPES = {
 }
 
 
-def _translate_statement(stmt: Any) -> list[dict[str, Any]]:
-    from pglast import ast, enums
-
-    name = type(stmt).__name__
-    if isinstance(stmt, ast.AlterTableStmt):
+def _translate_statement(node: Node) -> list[dict[str, Any]]:
+    name, stmt = _unwrap(node)
+    if name == "AlterTableStmt":
         return _alter_table(stmt)
-    if isinstance(stmt, ast.RenameStmt):
-        rtype = stmt.renameType
-        table = stmt.relation.relname if stmt.relation else None
-        where = _relation(stmt.relation) if stmt.relation else {}
-        if rtype == enums.ObjectType.OBJECT_COLUMN:
+    if name == "RenameStmt":
+        rtype = stmt.get("renameType")
+        relation = stmt.get("relation")
+        table = relation["relname"] if relation else None
+        where = _relation(relation) if relation else {}
+        if rtype == "OBJECT_COLUMN":
             return [
                 {
                     "kind": Kind.RENAME_COLUMN,
                     "table": table,
-                    "column": stmt.subname,
-                    "new_name": stmt.newname,
+                    "column": stmt.get("subname"),
+                    "new_name": stmt.get("newname"),
                     "args": where,
                 }
             ]
-        if rtype == enums.ObjectType.OBJECT_TABLE:
-            return [{"kind": Kind.RENAME_TABLE, "table": table, "new_name": stmt.newname, "args": where}]
-        if rtype == enums.ObjectType.OBJECT_INDEX:
-            return [{"kind": Kind.RENAME_INDEX, "name": table, "new_name": stmt.newname}]
-        if rtype == enums.ObjectType.OBJECT_SCHEMA:  # for the rolling-deploy rule: every table moves with it
+        if rtype == "OBJECT_TABLE":
+            return [{"kind": Kind.RENAME_TABLE, "table": table, "new_name": stmt.get("newname"), "args": where}]
+        if rtype == "OBJECT_INDEX":
+            return [{"kind": Kind.RENAME_INDEX, "name": table, "new_name": stmt.get("newname")}]
+        if rtype == "OBJECT_SCHEMA":  # for the rolling-deploy rule: every table moves with it
             return [
-                {"kind": Kind.OTHER_SQL, "name": stmt.subname, "new_name": stmt.newname, "args": {"rename": "SCHEMA"}}
+                {
+                    "kind": Kind.OTHER_SQL,
+                    "name": stmt.get("subname"),
+                    "new_name": stmt.get("newname"),
+                    "args": {"rename": "SCHEMA"},
+                }
             ]
         return [{"kind": Kind.OTHER_SQL}]
-    if isinstance(stmt, ast.DropStmt):
+    if name == "DropStmt":
         return _drop(stmt)
-    if isinstance(stmt, ast.IndexStmt):
+    if name == "IndexStmt":
         return [
             {
                 "kind": Kind.CREATE_INDEX,
-                "table": stmt.relation.relname,
-                "name": stmt.idxname,
+                "table": stmt["relation"]["relname"],
+                "name": stmt.get("idxname"),
                 "args": {
-                    "concurrently": bool(stmt.concurrent),
-                    "unique": bool(stmt.unique),
-                    **({"if_not_exists": True} if stmt.if_not_exists else {}),
-                    "columns": tuple(p.name for p in stmt.indexParams or () if getattr(p, "name", None)),
+                    "concurrently": bool(stmt.get("concurrent")),
+                    "unique": bool(stmt.get("unique")),
+                    **({"if_not_exists": True} if stmt.get("if_not_exists") else {}),
+                    "columns": tuple(_columns(stmt.get("indexParams"))),
                 },
             }
         ]
-    if isinstance(stmt, ast.CreateStmt):
-        columns = [_column_def(el) for el in stmt.tableElts or () if isinstance(el, ast.ColumnDef)]
-        args = {"columns": columns, **_table_keys(stmt.tableElts), **_relation(stmt.relation)}
-        if stmt.if_not_exists:
+    if name == "CreateStmt":
+        elements = stmt.get("tableElts", [])
+        columns = [_column_def(el["ColumnDef"]) for el in elements if "ColumnDef" in el]
+        args = {"columns": columns, **_table_keys(elements), **_relation(stmt["relation"])}
+        if stmt.get("if_not_exists"):
             args["if_not_exists"] = True
-        return [{"kind": Kind.CREATE_TABLE, "table": stmt.relation.relname, "args": args}]
-    if isinstance(stmt, ast.CreateTableAsStmt):
-        kind = Kind.CREATE_VIEW if stmt.objtype == enums.ObjectType.OBJECT_MATVIEW else Kind.CREATE_TABLE
-        rel = stmt.into.rel
-        return [{"kind": kind, "table": rel.relname, "name": rel.relname, "args": _relation(rel)}]
-    if isinstance(stmt, ast.ViewStmt):
-        return [{"kind": Kind.CREATE_VIEW, "name": stmt.view.relname, "args": {"replace": bool(stmt.replace)}}]
-    if isinstance(stmt, ast.CreateSeqStmt):
-        guard = {"if_not_exists": True} if stmt.if_not_exists else {}
-        return [{"kind": Kind.CREATE_SEQUENCE, "name": stmt.sequence.relname, "args": guard}]
-    if isinstance(stmt, ast.AlterSeqStmt):
-        return [{"kind": Kind.ALTER_SEQUENCE, "name": stmt.sequence.relname}]
-    if isinstance(stmt, ast.CreateTrigStmt):
-        return [{"kind": Kind.CREATE_TRIGGER, "name": stmt.trigname, "table": stmt.relation.relname}]
-    if isinstance(stmt, ast.CreateDomainStmt):
-        checks = [c for c in stmt.constraints or () if c.contype == enums.ConstrType.CONSTR_CHECK]
+        return [{"kind": Kind.CREATE_TABLE, "table": stmt["relation"]["relname"], "args": args}]
+    if name == "CreateTableAsStmt":
+        kind = Kind.CREATE_VIEW if stmt.get("objtype") == "OBJECT_MATVIEW" else Kind.CREATE_TABLE
+        rel = stmt["into"]["rel"]
+        return [{"kind": kind, "table": rel["relname"], "name": rel["relname"], "args": _relation(rel)}]
+    if name == "ViewStmt":
+        args = {"replace": bool(stmt.get("replace"))}
+        return [{"kind": Kind.CREATE_VIEW, "name": stmt["view"]["relname"], "args": args}]
+    if name == "CreateSeqStmt":
+        guard = {"if_not_exists": True} if stmt.get("if_not_exists") else {}
+        return [{"kind": Kind.CREATE_SEQUENCE, "name": stmt["sequence"]["relname"], "args": guard}]
+    if name == "AlterSeqStmt":
+        return [{"kind": Kind.ALTER_SEQUENCE, "name": stmt["sequence"]["relname"]}]
+    if name == "CreateTrigStmt":
+        return [{"kind": Kind.CREATE_TRIGGER, "name": stmt.get("trigname"), "table": stmt["relation"]["relname"]}]
+    if name == "CreateDomainStmt":
+        checks = [c for c in stmt.get("constraints", ()) if c["Constraint"].get("contype") == "CONSTR_CHECK"]
         args = {"domain": True, "check": bool(checks)}
-        return [{"kind": Kind.CREATE_TYPE, "name": _qualified(stmt.domainname), "args": args}]
-    if isinstance(stmt, ast.CreateEnumStmt):
-        return [{"kind": Kind.CREATE_TYPE, "name": _qualified(stmt.typeName)}]
-    if isinstance(stmt, ast.CompositeTypeStmt):
-        return [{"kind": Kind.CREATE_TYPE, "name": stmt.typevar.relname}]
-    if isinstance(stmt, ast.AlterEnumStmt):
-        type_name = _qualified(stmt.typeName)
-        if stmt.oldVal:
+        return [{"kind": Kind.CREATE_TYPE, "name": _qualified(stmt.get("domainname")), "args": args}]
+    if name == "CreateEnumStmt":
+        return [{"kind": Kind.CREATE_TYPE, "name": _qualified(stmt.get("typeName"))}]
+    if name == "CompositeTypeStmt":
+        return [{"kind": Kind.CREATE_TYPE, "name": stmt["typevar"]["relname"]}]
+    if name == "AlterEnumStmt":
+        type_name = _qualified(stmt.get("typeName"))
+        if stmt.get("oldVal"):
             return [{"kind": Kind.OTHER_SQL, "name": type_name, "args": {"enum_rename": True}}]
-        return [{"kind": Kind.ADD_ENUM_VALUE, "name": type_name, "args": {"value": stmt.newVal}}]
-    if isinstance(stmt, ast.CreateFunctionStmt):
-        return [
-            {"kind": Kind.CREATE_FUNCTION, "name": _qualified(stmt.funcname), "args": {"replace": bool(stmt.replace)}}
-        ]
-    if isinstance(stmt, ast.CreateExtensionStmt):
-        guard = {"if_not_exists": True} if stmt.if_not_exists else {}
-        return [{"kind": Kind.CREATE_EXTENSION, "name": stmt.extname, "args": guard}]
-    if isinstance(stmt, ast.UpdateStmt):
-        columns = tuple(t.name for t in stmt.targetList or () if getattr(t, "name", None))
-        args = {"where": stmt.whereClause is not None, "set_columns": columns}
-        if _null_tests_only(stmt.whereClause):  # `WHERE plan IS NULL`: the backfill idiom, every row still matches
+        # An empty label ('') is left out of the JSON like a missing one.
+        return [{"kind": Kind.ADD_ENUM_VALUE, "name": type_name, "args": {"value": stmt.get("newVal", "")}}]
+    if name == "CreateFunctionStmt":
+        args = {"replace": bool(stmt.get("replace"))}
+        return [{"kind": Kind.CREATE_FUNCTION, "name": _qualified(stmt.get("funcname")), "args": args}]
+    if name == "CreateExtensionStmt":
+        guard = {"if_not_exists": True} if stmt.get("if_not_exists") else {}
+        return [{"kind": Kind.CREATE_EXTENSION, "name": stmt.get("extname"), "args": guard}]
+    if name == "UpdateStmt":
+        where = stmt.get("whereClause")
+        args = {"where": where is not None, "set_columns": tuple(_columns(stmt.get("targetList")))}
+        if _null_tests_only(where):  # `WHERE plan IS NULL`: the backfill idiom, every row still matches
             args["where_null_tests"] = True
-        return [{"kind": Kind.UPDATE, "table": stmt.relation.relname, "args": args}]
-    if isinstance(stmt, ast.DeleteStmt):
-        return [{"kind": Kind.DELETE, "table": stmt.relation.relname, "args": {"where": stmt.whereClause is not None}}]
-    if isinstance(stmt, ast.InsertStmt):
-        return [{"kind": Kind.INSERT, "table": stmt.relation.relname}]
-    if isinstance(stmt, ast.TruncateStmt):
-        return [{"kind": Kind.TRUNCATE, "table": rel.relname} for rel in stmt.relations or ()]
-    if isinstance(stmt, ast.TransactionStmt):
-        return [{"kind": Kind.TRANSACTION, "args": {"transaction": enums.TransactionStmtKind(stmt.kind).name}}]
-    if isinstance(stmt, ast.SelectStmt):
-        setval = _function_call(stmt, "setval")
+        return [{"kind": Kind.UPDATE, "table": stmt["relation"]["relname"], "args": args}]
+    if name == "DeleteStmt":
+        args = {"where": "whereClause" in stmt}
+        return [{"kind": Kind.DELETE, "table": stmt["relation"]["relname"], "args": args}]
+    if name == "InsertStmt":
+        return [{"kind": Kind.INSERT, "table": stmt["relation"]["relname"]}]
+    if name == "TruncateStmt":
+        return [{"kind": Kind.TRUNCATE, "table": rel["RangeVar"]["relname"]} for rel in stmt.get("relations", ())]
+    if name == "TransactionStmt":
+        return [{"kind": Kind.TRANSACTION, "args": {"transaction": stmt.get("kind")}}]
+    if name == "SelectStmt":
+        setval = next((call for call in _function_calls(node) if _qualified(call.get("funcname")) == "setval"), None)
         if setval is not None:
             return [{"kind": Kind.ALTER_SEQUENCE, "name": _literal_sequence(setval), "args": {"setval": True}}]
         return [{"kind": Kind.SELECT}]
-    if isinstance(stmt, (ast.VacuumStmt, ast.ClusterStmt, ast.ReindexStmt)):
+    if name in ("VacuumStmt", "ClusterStmt", "ReindexStmt"):
         return [{"kind": Kind.MAINTENANCE, "args": {"statement": name}}]
-    if isinstance(stmt, ast.CommentStmt):
+    if name == "CommentStmt":
         return [_comment(stmt)]
-    if isinstance(stmt, ast.CreateSchemaStmt):  # for the asymmetry rule on schemas, extensions and policies
-        guard = {"if_not_exists": True} if stmt.if_not_exists else {}
-        return [{"kind": Kind.OTHER_SQL, "name": stmt.schemaname, "args": {"statement": name, **guard}}]
-    if isinstance(stmt, ast.CreatePolicyStmt):
-        table = stmt.table.relname if stmt.table else None
-        return [{"kind": Kind.OTHER_SQL, "name": stmt.policy_name, "table": table, "args": {"statement": name}}]
-    if isinstance(stmt, ast.DropdbStmt):  # for the destructive raw-SQL rule: every table of the database goes
-        return [{"kind": Kind.OTHER_SQL, "name": stmt.dbname, "args": {"statement": name, "drop": "DATABASE"}}]
+    if name == "CreateSchemaStmt":  # for the asymmetry rule on schemas, extensions and policies
+        guard = {"if_not_exists": True} if stmt.get("if_not_exists") else {}
+        return [{"kind": Kind.OTHER_SQL, "name": stmt.get("schemaname"), "args": {"statement": name, **guard}}]
+    if name == "CreatePolicyStmt":
+        table = stmt["table"]["relname"] if stmt.get("table") else None
+        args = {"statement": name}
+        return [{"kind": Kind.OTHER_SQL, "name": stmt.get("policy_name"), "table": table, "args": args}]
+    if name == "DropdbStmt":  # for the destructive raw-SQL rule: every table of the database goes
+        return [{"kind": Kind.OTHER_SQL, "name": stmt.get("dbname"), "args": {"statement": name, "drop": "DATABASE"}}]
     return [{"kind": Kind.OTHER_SQL, "args": {"statement": name}}]
 
 
-def _null_tests_only(where: Any) -> bool:
+def _columns(items: list[Node] | None) -> Iterator[str]:
+    """The named columns of an index's elements or an UPDATE's SET list (expressions have no name)."""
+    for item in items or ():
+        column = _unwrap(item)[1].get("name")
+        if column:
+            yield column
+
+
+def _null_tests_only(where: Node | None) -> bool:
     """A WHERE made of `IS [NOT] NULL` tests only, alone or joined by AND / OR (no bound on which rows)."""
-    from pglast import ast
-
-    if isinstance(where, ast.NullTest):
+    if where is None:
+        return False
+    if "NullTest" in where:
         return True
-    return isinstance(where, ast.BoolExpr) and all(_null_tests_only(arg) for arg in where.args or ())
+    expr = where.get("BoolExpr")
+    return expr is not None and all(_null_tests_only(arg) for arg in expr.get("args", ()))
 
 
-def _comment(stmt: Any) -> dict[str, Any]:
+def _comment(stmt: Node) -> dict[str, Any]:
     """`COMMENT ON TABLE t` / `COMMENT ON COLUMN t.c`: the commented table and column (other objects keep
     their last name only)."""
-    from pglast import enums
-
-    names = _names(getattr(stmt.object, "items", None) or stmt.object)
-    kind = enums.ObjectType(stmt.objtype).name
+    names = _names(_items(stmt.get("object")))
+    kind = stmt.get("objtype")
     if kind == "OBJECT_COLUMN" and len(names) >= 2:
         return {"kind": Kind.COMMENT, "table": names[-2], "column": names[-1]}
     if kind == "OBJECT_TABLE" and names:
@@ -334,117 +387,122 @@ def _comment(stmt: Any) -> dict[str, Any]:
     return {"kind": Kind.COMMENT, "name": names[-1] if names else None}
 
 
-def _function_names(expr: Any) -> tuple[str, ...]:
+def _function_names(expr: Node | None) -> tuple[str, ...]:
     """Functions an expression calls (`DEFAULT gen_random_uuid()` -> ("gen_random_uuid",)): volatile
     defaults rewrite the table, constant ones do not."""
-    from pglast import ast
-    from pglast.visitors import Visitor
-
-    names: list[str] = []
-
-    class _Collect(Visitor):  # type: ignore[misc]
-        def visit_FuncCall(self, ancestors: Any, node: ast.FuncCall) -> None:
-            name = _qualified(node.funcname)
-            if name:
-                names.append(name.lower())
-
-    if expr is not None:
-        _Collect()(expr)
-    return tuple(names)
+    if expr is None:
+        return ()
+    names = (_qualified(call.get("funcname")) for call in _function_calls(expr))
+    return tuple(name.lower() for name in names if name)
 
 
-def _function_call(stmt: Any, func: str) -> Any | None:
-    """The first call of `func` in a statement, or None."""
-    from pglast import ast
-    from pglast.visitors import Visitor
+def _function_calls(root: Node) -> Iterator[Node]:
+    """The fields of every FuncCall under `root`, breadth first.
 
-    found: list[ast.FuncCall] = []
+    The order is pglast's Visitor's, which this replaced (the first `setval` and the order of
+    `default_functions` depend on it): a node queues its fields that hold nodes or lists; a list, when
+    its turn comes, hands over its nodes at once and queues the lists inside it. A `List` node counts as a
+    list, and a field holding one node type's fields alone (`typeName`) as that node.
+    """
+    todo: deque[Any] = deque([root])
+    while todo:
+        item = todo.popleft()
+        for node in item if isinstance(item, list) else (item,):
+            if isinstance(node, list):
+                todo.append(node)
+                continue
+            if len(node) == 1:
+                ((kind, fields),) = node.items()
+                if not kind[:1].isupper() or not isinstance(fields, dict):  # a one-field body: {"ival": 5}
+                    kind, fields = "", node
+            else:
+                kind, fields = "", node
+            if kind == "List":
+                todo.append(fields.get("items", []))
+                continue
+            if kind == "FuncCall":
+                yield fields
+            for value in fields.values():
+                if isinstance(value, list):
+                    todo.append(value)
+                elif isinstance(value, dict):
+                    todo.append(_items(value) if "List" in value else value)
 
-    class _Find(Visitor):  # type: ignore[misc]
-        def visit_FuncCall(self, ancestors: Any, node: ast.FuncCall) -> None:
-            if _qualified(node.funcname) == func:
-                found.append(node)
 
-    _Find()(stmt)
-    return found[0] if found else None
-
-
-def _literal_sequence(setval: Any) -> str | None:
+def _literal_sequence(setval: Node) -> str | None:
     """The sequence `setval('invoice_no', ...)` moves, when written as a literal (`'billing.invoice_no'::regclass`
     too): a sequence the same migration creates is then known to be new, and its position is not a change the
     downgrade has to undo. None for a computed name (`pg_get_serial_sequence(...)`)."""
-    from pglast import ast
+    args = setval.get("args")
+    first = args[0] if args else None
+    if first is not None and "TypeCast" in first:
+        first = first["TypeCast"].get("arg")
+    const = first.get("A_Const") if first is not None else None
+    value = const.get("sval") if const is not None else None  # a string constant's String node
+    return value.get("sval", "").rsplit(".", 1)[-1] if value is not None else None
 
-    first = setval.args[0] if setval.args else None
-    if isinstance(first, ast.TypeCast):
-        first = first.arg
-    value = getattr(first, "val", None) if isinstance(first, ast.A_Const) else None
-    return value.sval.rsplit(".", 1)[-1] if isinstance(value, ast.String) else None
+
+_IDENTITY_COMMANDS = ("AT_AddIdentity", "AT_SetIdentity", "AT_DropIdentity")
 
 
-def _alter_table(stmt: Any) -> list[dict[str, Any]]:
-    from pglast import ast, enums
-
-    at = enums.AlterTableType
-    table = stmt.relation.relname
-    if stmt.objtype == enums.ObjectType.OBJECT_INDEX:
+def _alter_table(stmt: Node) -> list[dict[str, Any]]:
+    relation = stmt["relation"]
+    table = relation["relname"]
+    if stmt.get("objtype") == "OBJECT_INDEX":
         return [{"kind": Kind.OTHER_SQL, "name": table}]
     ops: list[dict[str, Any]] = []
-    for cmd in stmt.cmds or ():
-        sub = cmd.subtype
-        if sub == at.AT_DropColumn:
-            guard = {"if_exists": True} if cmd.missing_ok else {}
-            ops.append({"kind": Kind.DROP_COLUMN, "table": table, "column": cmd.name, "args": guard})
-        elif sub == at.AT_AddColumn:
-            info = _column_def(cmd.def_)
-            if cmd.missing_ok:
+    for item in stmt.get("cmds", ()):
+        cmd = item["AlterTableCmd"]
+        sub = cmd.get("subtype")
+        definition = cmd.get("def")
+        constraint = definition.get("Constraint") if definition is not None else None
+        if sub == "AT_DropColumn":
+            guard = {"if_exists": True} if cmd.get("missing_ok") else {}
+            ops.append({"kind": Kind.DROP_COLUMN, "table": table, "column": cmd.get("name"), "args": guard})
+        elif sub == "AT_AddColumn":
+            info = _column_def(definition["ColumnDef"])
+            if cmd.get("missing_ok"):
                 info["if_not_exists"] = True
             ops.append({"kind": Kind.ADD_COLUMN, "table": table, "column": info["name"], "args": info})
-        elif sub == at.AT_AlterColumnType:
-            ops.append(
-                {
-                    "kind": Kind.ALTER_COLUMN,
-                    "table": table,
-                    "column": cmd.name,
-                    "args": {"type": _type_of(cmd.def_.typeName)},
-                }
-            )
-        elif sub == at.AT_SetNotNull:
-            ops.append({"kind": Kind.ALTER_COLUMN, "table": table, "column": cmd.name, "args": {"nullable": False}})
-        elif sub == at.AT_DropNotNull:
-            ops.append({"kind": Kind.ALTER_COLUMN, "table": table, "column": cmd.name, "args": {"nullable": True}})
-        elif sub == at.AT_ColumnDefault:
-            ops.append(
-                {
-                    "kind": Kind.ALTER_COLUMN,
-                    "table": table,
-                    "column": cmd.name,
-                    "args": {"server_default": cmd.def_ is not None},
-                }
-            )
-        elif sub == at.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
-            con = cmd.def_
-            ctype = _CONSTRAINT_TYPES.get(enums.ConstrType(con.contype).name, "other")
-            args: dict[str, Any] = {"constraint_type": ctype, "not_valid": bool(con.skip_validation)}
-            if con.indexname:
-                args["using_index"] = con.indexname
+        elif sub == "AT_AlterColumnType":
+            args = {"type": _type_of(definition["ColumnDef"].get("typeName"))}
+            ops.append({"kind": Kind.ALTER_COLUMN, "table": table, "column": cmd.get("name"), "args": args})
+        elif sub == "AT_SetNotNull":
+            args = {"nullable": False}
+            ops.append({"kind": Kind.ALTER_COLUMN, "table": table, "column": cmd.get("name"), "args": args})
+        elif sub == "AT_DropNotNull":
+            args = {"nullable": True}
+            ops.append({"kind": Kind.ALTER_COLUMN, "table": table, "column": cmd.get("name"), "args": args})
+        elif sub == "AT_ColumnDefault":
+            args = {"server_default": definition is not None}
+            ops.append({"kind": Kind.ALTER_COLUMN, "table": table, "column": cmd.get("name"), "args": args})
+        elif sub == "AT_AddConstraint" and constraint is not None:
+            ctype = _CONSTRAINT_TYPES.get(constraint.get("contype"), "other")
+            args = {"constraint_type": ctype, "not_valid": bool(constraint.get("skip_validation"))}
+            if constraint.get("indexname"):
+                args["using_index"] = constraint["indexname"]
             if ctype == "foreignkey":
-                args["referent"] = con.pktable.relname if con.pktable else None
-                args["columns"] = tuple(_names(con.fk_attrs))
-                args["ondelete"] = {"c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}.get(con.fk_del_action)
-            ops.append({"kind": Kind.CREATE_CONSTRAINT, "table": table, "name": con.conname, "args": args})
-        elif sub == at.AT_DropConstraint:
-            ops.append({"kind": Kind.DROP_CONSTRAINT, "table": table, "name": cmd.name})
-        elif sub == at.AT_ValidateConstraint:
-            ops.append({"kind": Kind.VALIDATE_CONSTRAINT, "table": table, "name": cmd.name})
+                pktable = constraint.get("pktable")
+                args["referent"] = pktable["relname"] if pktable else None
+                args["columns"] = tuple(_names(constraint.get("fk_attrs")))
+                args["ondelete"] = {"c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}.get(
+                    constraint.get("fk_del_action")
+                )
+            ops.append(
+                {"kind": Kind.CREATE_CONSTRAINT, "table": table, "name": constraint.get("conname"), "args": args}
+            )
+        elif sub == "AT_DropConstraint":
+            ops.append({"kind": Kind.DROP_CONSTRAINT, "table": table, "name": cmd.get("name")})
+        elif sub == "AT_ValidateConstraint":
+            ops.append({"kind": Kind.VALIDATE_CONSTRAINT, "table": table, "name": cmd.get("name")})
         else:
-            other: dict[str, Any] = {"kind": Kind.OTHER_SQL, "table": table, "args": {"statement": at(sub).name}}
-            if sub in (at.AT_AddIdentity, at.AT_SetIdentity, at.AT_DropIdentity):
-                other["column"] = cmd.name  # for the sequence rule: the column whose numbering changes
+            other: dict[str, Any] = {"kind": Kind.OTHER_SQL, "table": table, "args": {"statement": sub}}
+            if sub in _IDENTITY_COMMANDS:
+                other["column"] = cmd.get("name")  # for the sequence rule: the column whose numbering changes
             ops.append(other)
-    if stmt.relation.schemaname:
+    if relation.get("schemaname"):
         for op in ops:
-            op["args"] = {**op.get("args", {}), "schema": stmt.relation.schemaname}
+            op["args"] = {**op.get("args", {}), "schema": relation["schemaname"]}
     return ops
 
 
@@ -463,14 +521,25 @@ _DROP_KINDS = {
 }
 
 
-def _drop(stmt: Any) -> list[dict[str, Any]]:
-    from pglast import ast, enums
+def _object_names(obj: Node) -> list[str]:
+    """The name parts of one dropped object: a qualified name, a type, a function's name, a bare name."""
+    kind, fields = _unwrap(obj)
+    if kind == "TypeName":
+        return _names(fields.get("names"))
+    if kind == "ObjectWithArgs":
+        return _names(fields.get("objname"))
+    if kind == "String":
+        return [fields.get("sval", "")]
+    return _names(fields.get("items")) if kind == "List" else []
 
-    object_type = enums.ObjectType(stmt.removeType).name
+
+def _drop(stmt: Node) -> list[dict[str, Any]]:
+    object_type = stmt.get("removeType", "")
+    objects: list[Node] = stmt.get("objects", [])
     kind = _DROP_KINDS.get(object_type)
     if kind is None:
         if object_type == "OBJECT_POLICY":  # DROP POLICY p ON t: the object is (..., t, p)
-            names = _names(stmt.objects[0]) if stmt.objects else []
+            names = _names(_items(objects[0])) if objects else []
             table = names[-2] if len(names) > 1 else None
             return [
                 {
@@ -481,23 +550,16 @@ def _drop(stmt: Any) -> list[dict[str, Any]]:
                 }
             ]
         if object_type == "OBJECT_SCHEMA":  # for the destructive raw-SQL rule
-            names = [getattr(obj, "sval", None) for obj in stmt.objects or ()]
+            schemas = [obj["String"].get("sval", "") if "String" in obj else None for obj in objects]
             # CASCADE drops the tables inside too; without it PostgreSQL refuses to drop a non-empty schema.
-            cascade = stmt.behavior == enums.DropBehavior.DROP_CASCADE
-            args = {"drop": object_type[7:], "cascade": cascade, "schemas": tuple(n for n in names if n)}
-            return [{"kind": Kind.OTHER_SQL, "name": names[0] if names else None, "args": args}]
+            cascade = stmt.get("behavior") == "DROP_CASCADE"
+            args = {"drop": object_type[7:], "cascade": cascade, "schemas": tuple(n for n in schemas if n)}
+            return [{"kind": Kind.OTHER_SQL, "name": schemas[0] if schemas else None, "args": args}]
         return [{"kind": Kind.OTHER_SQL}]
     ops: list[dict[str, Any]] = []
-    for obj in stmt.objects or ():
-        if isinstance(obj, ast.TypeName):
-            names = _names(obj.names)
-        elif isinstance(obj, ast.ObjectWithArgs):
-            names = _names(obj.objname)
-        elif isinstance(obj, ast.String):
-            names = [obj.sval]
-        else:
-            names = _names(obj)
-        args = {"concurrently": bool(stmt.concurrent), "if_exists": bool(stmt.missing_ok)}
+    for obj in objects:
+        names = _object_names(obj)
+        args = {"concurrently": bool(stmt.get("concurrent")), "if_exists": bool(stmt.get("missing_ok"))}
         if kind == Kind.DROP_TRIGGER:  # (table, trigger)
             ops.append({"kind": kind, "table": names[-2] if len(names) > 1 else None, "name": names[-1], "args": args})
         elif kind == Kind.DROP_TABLE:
