@@ -45,6 +45,8 @@ class GitChanges:
     added: frozenset[str] = frozenset()
     # The text each modified or renamed migration file had at the merge base, keyed by its path now.
     base_sources: Mapping[str, str] = field(default_factory=dict)
+    # Each renamed migration file's path at the merge base (relative to the repository), keyed by its path now.
+    renamed_from: Mapping[str, str] = field(default_factory=dict)
     # Application Python files changed since the merge base (not migrations, their packages, env.py or tests),
     # relative to the repository's top level. Tracked files only: an untracked file (a scratch script) is not
     # part of the change until it is added.
@@ -55,6 +57,10 @@ class GitChanges:
 
     def base_source(self, path: str) -> str | None:
         return self.base_sources.get(os.path.realpath(path))
+
+    def old_name(self, path: str) -> str | None:
+        """The file's path at the merge base when this change renamed it."""
+        return self.renamed_from.get(os.path.realpath(path))
 
 
 def git_changes(ref: str, where: str, migrations: Iterable[str]) -> GitChanges:
@@ -108,6 +114,7 @@ def git_changes(ref: str, where: str, migrations: Iterable[str]) -> GitChanges:
         ref=ref,
         added=frozenset(added & ours),
         base_sources=_base_sources(top, base, modified),
+        renamed_from={now: old for now, old in modified.items() if os.path.realpath(os.path.join(top, old)) != now},
         app_files=tuple(sorted(os.path.relpath(p, top) for p in _application_code(changed, ours, top))),
     )
 

@@ -378,7 +378,9 @@ def squash_replaces_conflict(migrations: list[MigrationAST], config: MRTConfig) 
         what="Only with `mrt check --base-ref REF`, which asks git what changed since the merge base with REF. "
         "A migration added since then that is an ancestor (Alembic `down_revision`/`depends_on`, Django "
         "dependencies) of a migration that already existed at the merge base; and a migration that already "
-        "existed there whose parents this change extends (re-parenting it onto something else). A new migration "
+        "existed there whose parents this change extends with a migration that did not (re-parenting it onto "
+        "something new), and a Django migration that existed there under another file name (Django knows a "
+        "migration by its name, so a renumbered one is new to every database). A new migration "
         "on top of the head, or joined to it by a merge revision (`alembic merge`, `makemigrations --merge`), "
         "comes after everything that exists and is not reported; neither is a new Django squash, which stands in "
         "for migrations that were applied, nor a parent reference repaired after it named no migration (MRT904).",
@@ -409,12 +411,16 @@ def added_below_base(migrations: list[MigrationAST], config: MRTConfig) -> Found
             if added[node]:
                 yield _below_hit(graph, node, above[node], changes.ref)
         known = set(graph.ids)
+        deployed = {graph.ids[n] for n in range(len(graph)) if existing[n]}
         for node, m in enumerate(graph.migrations):
             base = changes.base_source(m.path) if existing[node] else None
-            if base is not None:
-                found = _reparented(m, base, known, changes.ref)
-                if found is not None:
-                    yield m, found
+            if base is None:
+                continue
+            found = _renamed_django_migration(m, changes.old_name(m.path), changes.ref)
+            if found is None:
+                found = _reparented(m, base, known, deployed, changes.ref)
+            if found is not None:
+                yield m, found
 
 
 def _nearest_existing_descendant(graph: Graph, existing: list[bool]) -> dict[int, int]:
@@ -452,15 +458,33 @@ def _parents(m: MigrationAST) -> frozenset[str]:
     return frozenset((*m.down_revisions, *m.depends_on))
 
 
-def _reparented(m: MigrationAST, base_source: str, known: set[str], ref: str) -> Hit | None:
+def _renamed_django_migration(m: MigrationAST, old_path: str | None, ref: str) -> Hit | None:
+    """A hit when this change renamed a Django migration that existed at the base: Django knows a migration by
+    its module name, so the renamed file is a new migration to every database (Alembic's id is inside)."""
+    if m.framework != DJANGO or old_path is None or m.replaces:
+        return None
+    old_name = Path(old_path).stem
+    new_name = Path(m.path).stem
+    if old_name == new_name:
+        return None  # moved with its app, same name
+    return Hit(
+        message=f"{m.label} was renamed from {old_name} since {ref}: Django knows a migration by its file name, so "
+        f"databases that applied {old_name} run {new_name} again, and migrations that depend on {old_name} no "
+        f"longer find it (NodeNotFoundError). Keep the name it has at {ref}",
+        span=_header(m),
+    )
+
+
+def _reparented(m: MigrationAST, base_source: str, known: set[str], deployed: set[str], ref: str) -> Hit | None:
     """A hit when this change gave a migration that existed at the base a parent it did not have there.
-    Repairing a reference that named nothing (MRT904) is not re-parenting."""
+    Repairing a reference that named nothing (MRT904) is not re-parenting, and neither is a new reference to a
+    migration that existed at the base too: every database that ran this one ran that one as well."""
     before = parse_migration(base_source, m.path, app=m.app)
     if before.syntax_error is not None or before.framework != m.framework:
         return None
     old, new = _parents(before), _parents(m)
     gained, lost = new - old, old - new
-    if not gained or (lost and not lost & known):
+    if not gained or (lost and not lost & known) or gained <= deployed:
         return None
     was, extra = ", ".join(sorted(old)) or "none", ", ".join(sorted(gained))
     if m.framework == DJANGO:

@@ -155,6 +155,30 @@ def test_MRT914_negative_a_new_django_squash_stands_in_for_applied_migrations(dj
     assert codes(django_repo.check("HEAD~1")) == []
 
 
+def test_MRT914_django_a_deployed_migration_renamed(django_repo):
+    # Django knows a migration by its file name: renumbering a deployed one makes it new to every database
+    django_repo.git("mv", f"{SHOP}/0002_add_email.py", f"{SHOP}/0003_add_email.py")
+    django_repo.commit({})
+    [finding] = [f for f in django_repo.check() if f.code == "MRT914"]
+    assert finding.file.endswith("0003_add_email.py")
+    assert "renamed from 0002_add_email" in finding.message and "run 0003_add_email again" in finding.message
+
+
+def test_MRT914_negative_a_dependency_added_on_another_deployed_migration(django_repo):
+    # both ran on every deployed database: the added edge orders nothing that has not run yet
+    django_repo.commit(
+        {
+            "billing/__init__.py": "",
+            "billing/migrations/__init__.py": "",
+            "billing/migrations/0001_initial.py": django_migration([]),
+        },
+        "deployed too",
+    )
+    edited = django_migration([("shop", "0001_initial"), ("billing", "0001_initial")])
+    django_repo.commit({f"{SHOP}/0002_add_email.py": edited})
+    assert codes(django_repo.check("HEAD~1")) == []
+
+
 # -- MRT710 ----------------------------------------------------------------------------------------------
 
 DROP = f"{VERSIONS}/c1_drop_legacy.py"
