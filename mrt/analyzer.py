@@ -13,7 +13,6 @@ import os
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mrt.config import MRTConfig, code_matches
@@ -339,7 +338,8 @@ def display_path(path: str) -> str:
     absolute = os.path.abspath(path)
     cwd = os.getcwd()
     if absolute.startswith(cwd + os.sep):
-        return Path(absolute[len(cwd) + 1 :]).as_posix()
+        below = absolute[len(cwd) + 1 :]
+        return below if os.sep == "/" else below.replace(os.sep, "/")  # as_posix, without a Path per file
     return path
 
 

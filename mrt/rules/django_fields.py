@@ -28,7 +28,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from mrt.config import MRTConfig
 from mrt.graph import graphs_of
@@ -39,9 +39,9 @@ from mrt.rules.lock_context import existing, fresh_database, on_postgresql
 from mrt.rules.registry import file_facts
 
 
-@dataclass(frozen=True, slots=True)
-class ColumnType:
-    """A PostgreSQL column type under the names `rewrite_reason` and `narrowing` read."""
+class ColumnType(NamedTuple):
+    """A PostgreSQL column type under the names `rewrite_reason` and `narrowing` read. (Tuples, like
+    `Definition`: a batch builds one per field definition of every Django file.)"""
 
     name: str
     args: tuple[int, ...] = ()
@@ -118,8 +118,7 @@ _BUILTIN = frozenset({*_FIXED, *_VARCHAR_DEFAULT_LENGTH, "DecimalField", "Durati
 _RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
 
 
-@dataclass(frozen=True, slots=True)
-class Definition:
+class Definition(NamedTuple):
     """What the history rules ask of one field definition. An option is None when mrt cannot be sure of it
     (a custom field class may set it itself; `unique` and `db_index` of a relation are the relation rules')."""
 

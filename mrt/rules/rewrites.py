@@ -614,8 +614,9 @@ _LONG_WORD = re.compile(rf"[A-Za-z_][A-Za-z0-9_$]{{{_MAX_IDENTIFIER},}}")
 
 
 def _as_written(op: Operation, name: str | None) -> str | None:
-    """The name as the SQL wrote it: the parser has already truncated a long one, like the server will."""
-    if op.origin == "sql" and op.sql and name:
+    """The name as the SQL wrote it: the parser has already truncated a long one, like the server will (so a
+    name shorter than the limit is as written, and the statement need not be searched)."""
+    if op.origin == "sql" and op.sql and name and len(name) >= _MAX_IDENTIFIER:
         long_words = [w for w in _LONG_WORD.findall(op.sql) if w.lower().startswith(name.lower())]
         return long_words[0] if long_words else name
     return name
