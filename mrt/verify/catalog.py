@@ -13,7 +13,10 @@ import contextlib
 import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mrt.verify.watch import FoldedNames
 
 IGNORED_TABLES = frozenset({"alembic_version", "django_migrations"})
 _MAX_LOOKUPS = 1000  # names PostgreSQL looks up one by one before listing every table instead
@@ -59,9 +62,29 @@ class Catalog:
     sequences: frozenset[str] = frozenset()
     enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
     has_triggers: bool = False
+    _memos: dict[str, tuple[Any, int, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def copy(self) -> Catalog:
         return Catalog(dict(self.tables), dict(self.views), self.sequences, dict(self.enums), self.has_triggers)
+
+    def folded_names(self) -> FoldedNames:
+        """The table names by lower-case form, for `mrt.verify.watch.touched_tables`."""
+        from mrt.verify.watch import FoldedNames
+
+        return self._memo("folded", lambda: FoldedNames((name.lower(), name) for name in self.tables))
+
+    def with_foreign_keys(self) -> list[Table]:
+        """The tables with foreign keys (most tables of a long history have none), for `referencing`."""
+        return self._memo("children", lambda: [t for t in self.tables.values() if t.foreign_keys])
+
+    def _memo(self, key: str, build: Any) -> Any:
+        """Lists over every table, built once per snapshot: a long history asks for them several times
+        a revision, and each pass over its hundreds of tables made every revision cost more than the one
+        before. Rebuilt should `tables` be replaced or change size (a snapshot is complete once made)."""
+        found = self._memos.get(key)
+        if found is None or found[0] is not self.tables or found[1] != len(self.tables):
+            found = self._memos[key] = (self.tables, len(self.tables), build())
+        return found[2]
 
 
 def table_names(connection: Any, schema: str | None = None) -> set[str]:
@@ -126,7 +149,9 @@ def refresh(
     reread = set(table_set) if full else (set(dirty or ()) | (table_set - set(previous.tables)))  # type: ignore[union-attr]
     reread &= table_set
     if previous is not None:
-        catalog.tables = {n: t for n, t in previous.tables.items() if n in table_set and n not in reread}
+        catalog.tables = dict(previous.tables)  # then trimmed: set operations, not a pass in Python over every table
+        for name in (previous.tables.keys() - table_set) | (reread & previous.tables.keys()):
+            del catalog.tables[name]
     if reread:
         catalog.tables.update(_reread(inspector, connection, sorted(reread), schema, shapes, listing))
     if full or objects:
@@ -637,7 +662,7 @@ def referencing(catalog: Catalog, tables: Iterable[str]) -> set[str]:
     """`tables` plus every table whose foreign keys point at one of them, transitively (cascades)."""
     found = set(tables)
     frontier = set(found)
-    children = [t for t in catalog.tables.values() if t.foreign_keys]  # most tables of a long history have none
+    children = catalog.with_foreign_keys()
     while frontier:
         nxt = {
             t.name

@@ -506,7 +506,7 @@ class DjangoRunner:
     def _touched(self, statements: list[str], migration: Any, catalog: catalogs.Catalog | None) -> set[str] | None:
         if catalog is None or catalog.has_triggers or self._uses_raw_dbapi(migration):
             return None
-        touched = touched_tables(statements, catalog.tables)
+        touched = touched_tables(statements, catalog.folded_names())
         return None if touched is None else catalogs.referencing(catalog, touched)
 
     def _uses_raw_dbapi(self, migration: Any) -> bool:

@@ -39,7 +39,9 @@ def top_up_rows(
     tables = set(catalog.tables)
     changed = set(dirty or ()) if stale is None else set(stale)
     reread = tables if dirty is None or previous is None else (changed | (tables - set(previous.tables))) & tables
-    rows = {t: r for t, r in rows.items() if t in tables}
+    rows = dict(rows)
+    for table in rows.keys() - tables:  # dropped since
+        del rows[table]
     for table in reread:
         rows[table] = read_rows(conn, table)
     notes_before = len(seeder.notes)
@@ -94,5 +96,5 @@ def _compare(
 def rows_may_change(statements: list[str], catalog: catalogs.Catalog, touched: set[str]) -> set[str]:
     """The tables among `touched` whose rows the step's SQL may have changed: not one that only had an
     index built or dropped, whose rows are still the ones read before the upgrade."""
-    changed = touched_tables(row_changes(statements), catalog.tables, catalog.views)
+    changed = touched_tables(row_changes(statements), catalog.folded_names(), catalog.views)
     return touched if changed is None else catalogs.referencing(catalog, changed) & touched

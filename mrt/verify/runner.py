@@ -484,7 +484,7 @@ class AlembicRunner:
     def _touched(self, statements: list[str], script: Any, catalog: catalogs.Catalog | None) -> set[str] | None:
         if catalog is None or catalog.has_triggers or self._uses_raw_dbapi(script):
             return None
-        touched = touched_tables(statements, catalog.tables, catalog.views)
+        touched = touched_tables(statements, catalog.folded_names(), catalog.views)
         return None if touched is None else catalogs.referencing(catalog, touched)
 
     def _uses_raw_dbapi(self, script: Any) -> bool:

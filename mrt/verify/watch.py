@@ -62,10 +62,17 @@ class StatementWatch:
         return out
 
 
+class FoldedNames(dict[str, str]):
+    """Table names by their lower-case form: what `touched_tables` matches identifiers against. A
+    snapshot builds it once (`mrt.verify.catalog.Catalog.folded_names`) instead of each call doing so
+    for every table of a long history, several times a revision."""
+
+
 def touched_tables(statements: Iterable[str], known: Iterable[str], views: Iterable[str] = ()) -> set[str] | None:
     """Known tables named by `statements`; None when a statement may act beyond what it names
-    (writing through a view changes the tables behind it)."""
-    lookup = {name.lower(): name for name in known}
+    (writing through a view changes the tables behind it). `known` is a list of names or their
+    `FoldedNames`."""
+    lookup = known if isinstance(known, FoldedNames) else FoldedNames((name.lower(), name) for name in known)
     through = {name.lower() for name in views}
     touched: set[str] = set()
     for raw in statements:

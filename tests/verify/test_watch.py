@@ -42,3 +42,20 @@ def test_raw_dbapi_use_is_noticed_in_the_source() -> None:
 
 def test_writing_through_a_view_makes_the_step_opaque() -> None:
     assert touched_tables(["UPDATE active_users SET name = 'x'"], KNOWN, views=["active_users"]) is None
+
+
+def test_a_snapshot_folds_its_table_names_once() -> None:
+    """A long history asks for the folded names several times a revision: built once per snapshot, and
+    again only when the snapshot's tables are replaced."""
+    from mrt.verify.catalog import Catalog, Table
+
+    def table(name: str) -> Table:
+        return Table(name, {}, (), {}, {}, {}, {})
+
+    snapshot = Catalog({"Users": table("Users"), "orders": table("orders")})
+    folded = snapshot.folded_names()
+    assert folded == {"users": "Users", "orders": "orders"}
+    assert snapshot.folded_names() is folded
+    assert touched_tables(["UPDATE users SET x = 1"], folded) == {"Users"}
+    snapshot.tables = {"items": table("items")}
+    assert snapshot.folded_names() == {"items": "items"}
