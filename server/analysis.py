@@ -74,7 +74,7 @@ def analyze(snapshot: Snapshot) -> Analysis:
     if with_fixes:
         attach_fixes(findings, migration)  # as analyze_source does
     if snapshot.index is not None and snapshot.path and migration.is_migration and migration.syntax_error is None:
-        findings += snapshot.index.history_findings(migration, snapshot.buffers, config)
+        findings = snapshot.index.with_history(migration, snapshot.buffers, config, findings)
     return Analysis(snapshot, migration, findings, diagnostics_for(snapshot, findings))
 
 

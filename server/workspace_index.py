@@ -21,6 +21,7 @@ from mrt.findings import RiskWarning
 from mrt.model import parse_migration
 from mrt.model.migration import MigrationAST
 from mrt.model.source import SourceError, read_source
+from mrt.rules.tableless import drop_tableless_deletions
 
 
 class WorkspaceIndex:
@@ -69,27 +70,34 @@ class WorkspaceIndex:
         roots = {self._root.get(_key(p)) for p in changed} - {None}
         return {p for p in open_paths if self._root.get(_key(p)) in roots}
 
-    def history_findings(
-        self, migration: MigrationAST, buffers: Mapping[str, MigrationAST], config: MRTConfig
+    def with_history(
+        self,
+        migration: MigrationAST,
+        buffers: Mapping[str, MigrationAST],
+        config: MRTConfig,
+        own: list[RiskWarning],
     ) -> list[RiskWarning]:
-        """Graph findings on `migration`, computed over its whole history (open buffers as typed).
+        """`own` (the file's own findings) as its whole history corrects them, plus the graph findings on
+        `migration`, computed over that history (open buffers as typed). A `DeleteModel` of a model an
+        earlier migration declared proxy or unmanaged drops nothing (`mrt.rules.tableless`), as in `mrt check`.
 
-        Nothing until the index has read the whole history: a partial one would show parents as
+        Unchanged until the index has read the whole history: a partial one would show parents as
         missing. The scan re-checks open files when it is done."""
         path = _key(migration.path)
         root = self._root.get(path)
         if root is None:
-            return []
+            return own
         buffers = {_key(p): m for p, m in buffers.items()}
         history = []
         with self._lock:
             for other in self._files[root]:
                 found = migration if other == path else buffers.get(other) or self._parsed.get(other)
                 if found is None:
-                    return []
+                    return own
                 history.append(found)
+            own = drop_tableless_deletions(history, own)  # reads each file's facts, kept on its model
             findings = analyze_history(history, config)  # under the lock: graph rules share a module cache
-        return [f for f in findings if f.path and _key(f.path) == path]
+        return own + [f for f in findings if f.path and _key(f.path) == path]
 
     def project_findings(self, config_for: Callable[[str], MRTConfig]) -> dict[str, list[RiskWarning]]:
         """Graph findings of every indexed history, as saved on disk, by file (a whole-workspace check)."""

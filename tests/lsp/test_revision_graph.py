@@ -71,3 +71,31 @@ async def test_heads_and_missing_parents_across_files(start_client, tmp_path: Pa
         )
     )
     assert await latest_codes(client, r3, lambda c: "MRT901" not in c) == []  # now reported on r4
+
+
+async def test_deleting_a_proxy_model_declared_in_an_earlier_file_is_no_table_drop(start_client, tmp_path: Path):
+    # as in `mrt check`: the options sit in 0001, the deletion in the open 0002 (netbox, wagtail)
+    app = tmp_path / "shop" / "migrations"
+    app.mkdir(parents=True)
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (app / "__init__.py").write_text("")
+    (app / "0001_initial.py").write_text(
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
+        "    initial = True\n    dependencies = []\n    operations = [\n"
+        '        migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True))]),\n'
+        '        migrations.CreateModel(name="OpenOrder", fields=[], options={"proxy": True}, bases=("shop.order",)),\n'
+        "    ]\n"
+    )
+    deleting = (
+        "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n"
+        '    dependencies = [("shop", "0001_initial")]\n    operations = [\n'
+        '        migrations.DeleteModel(name="OpenOrder"),\n'
+        '        migrations.DeleteModel(name="Order"),\n'
+        "    ]\n"
+    )
+    (app / "0002_remove.py").write_text(deleting)
+    client = await start_client("visual_studio_code", tmp_path)
+    uri = open_document(client, app / "0002_remove.py", deleting)
+    assert await latest_codes(client, uri, lambda c: c == ["MRT202"]) == ["MRT202"]
+    [drop] = client.diagnostics[uri]
+    assert drop.range.start.line == 7  # the DeleteModel of Order, not of its proxy
