@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from mrt import __version__
@@ -40,8 +41,10 @@ def chunks(report: CheckReport) -> Iterator[str]:
         yield head + "\n"
         return
     yield head.removesuffix("[]\n}") + "[\n"  # everything up to `"findings": [`
+    urls: dict[str, str | None] = {}  # a report names a few dozen rules, thousands of times
     for n, f in enumerate(report.findings):
-        yield (",\n" if n else "") + _indented(_pretty(finding_dict(f)))
+        url = urls[f.code] if f.code in urls else urls.setdefault(f.code, rule_url(f.code))
+        yield (",\n" if n else "") + _indented(_pretty(finding_dict(f, url)))
     yield "\n  ]\n}\n"
 
 
@@ -50,8 +53,14 @@ def _pretty(finding: dict[str, Any]) -> str:
     falls back to its pure-Python encoder, and that was most of the report's time on a large history."""
     if "fix" in finding:
         return json.dumps(finding, indent=2, ensure_ascii=False)
-    items = ",\n".join(f"  {_dumps(key)}: {_dumps(value)}" for key, value in finding.items())
+    items = ",\n".join(_key(key) + _dumps(value) for key, value in finding.items())
     return "{\n" + items + "\n}"
+
+
+@lru_cache(maxsize=64)
+def _key(key: str) -> str:
+    """A finding's key as it opens its line (the same dozen keys for every finding)."""
+    return f"  {_dumps(key)}: "
 
 
 def _indented(text: str) -> str:
@@ -59,8 +68,9 @@ def _indented(text: str) -> str:
     return "    " + text.replace("\n", "\n    ")
 
 
-def finding_dict(f: RiskWarning) -> dict[str, Any]:
-    """One finding as the JSON report (and anything else that wants plain data) shows it."""
+def finding_dict(f: RiskWarning, url: str | None = None) -> dict[str, Any]:
+    """One finding as the JSON report (and anything else that wants plain data) shows it (`url`: the rule's
+    page, when the caller already looked it up)."""
     out: dict[str, Any] = {
         "file": f.file,
         "line": f.line,
@@ -74,7 +84,7 @@ def finding_dict(f: RiskWarning) -> dict[str, Any]:
         "column": f.column + 1,
         "end_line": f.end_line,
         "end_column": f.end_column + 1 if f.end_column is not None else None,
-        "url": rule_url(f.code),
+        "url": url if url is not None else rule_url(f.code),
     }
     if f.fixes:
         out["fix"] = [
