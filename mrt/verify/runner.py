@@ -25,7 +25,6 @@ from typing import Any
 from mrt.config import MRTConfig
 from mrt.verify import catalog as catalogs
 from mrt.verify import database
-from mrt.verify.begin import FirstStatementBegins
 from mrt.verify.data import Row, read_rows
 from mrt.verify.errors import Interrupted, StepTimeout, VerifyError
 from mrt.verify.guard import check_disposable, safe_url
@@ -39,6 +38,7 @@ from mrt.verify.result import (
 )
 from mrt.verify.round_trip import Before, compare_restored, rows_may_change, top_up_rows
 from mrt.verify.seeding import Seeder
+from mrt.verify.step_transactions import StepTransactions
 from mrt.verify.timeout import Deadline
 from mrt.verify.watch import StatementWatch, catalog_scope, mentioned_names, touched_tables, uses_raw_dbapi
 
@@ -104,7 +104,7 @@ class AlembicRunner:
         self.project: AlembicProject = load_project(self.config.alembic_ini, url)
         self.engine = database.create_engine(url)
         self.connection = database.connect(self.engine)
-        self._begins = FirstStatementBegins(self.engine)
+        self._transactions = StepTransactions(self.engine)
         self.timeout = self.config.migration_timeout
         self.version_table = "alembic_version"
         self.watch = StatementWatch()
@@ -112,6 +112,7 @@ class AlembicRunner:
         self._work = self.connection
         self._transactional_ddl = True
         self._impl: Any = None
+        self._version_update: tuple[str, str | None] | None = None
         self._deadline: Deadline | None = None
         self._catalog: catalogs.Catalog | None = None
         self._rows: dict[str, list[Row]] = {}
@@ -552,6 +553,9 @@ class AlembicRunner:
         self._work = connection
         self._impl = context.impl
         self.version_table = context.version_table
+        # The step's COMMIT may go with Alembic's version update unless callbacks run SQL after it.
+        callbacks = context.on_version_apply_callbacks
+        self._version_update = None if callbacks else (context.version_table, context.version_table_schema)
         self._transactional_ddl = bool(context.impl.transactional_ddl)
 
     def _step(self, step: Any) -> Iterator[Any]:
@@ -567,8 +571,8 @@ class AlembicRunner:
         self.watch.take()
         self.watch.active = True
         if self._work is self.connection and not self._uses_raw_dbapi(step.revision):
-            # A statement sent straight through the driver would run outside the step's transaction.
-            self._begins.arm(self._work)
+            # (A statement sent straight through the driver would run outside the step's transaction.)
+            self._transactions.arm(self._work, self._version_update)
         self._deadline.arm()
         yield step
         self._abort_step()
@@ -577,7 +581,7 @@ class AlembicRunner:
     def _abort_step(self) -> bool:
         """Disarm the running step's limit; True when it had expired."""
         self.watch.active = False
-        self._begins.disarm()
+        self._transactions.disarm()
         deadline, self._deadline = self._deadline, None
         if deadline is None:
             return False
@@ -590,7 +594,7 @@ class AlembicRunner:
         for connection in {id(c): c for c in (self._work, self.connection)}.values():
             with contextlib.suppress(Exception):
                 connection.rollback()
-        self._begins.disarm()
+        self._transactions.disarm()
         in_memory = self.engine.url.get_backend_name() == "sqlite" and self.engine.url.database in (
             None,
             "",

@@ -1,6 +1,8 @@
 """Each step is still one transaction on PostgreSQL now that its BEGIN goes out with its first statement
-(`mrt.verify.begin`): what a failed step did is rolled back whatever its first statement was, a first
-statement's rows and row count are its own, and an autocommit block still runs outside any transaction."""
+and its COMMIT with Alembic's version update (`mrt.verify.step_transactions`): what a failed step did is
+rolled back whatever its first statement was, a COMMIT that fails fails the step, a first statement's
+rows and row count are its own, an autocommit block still runs outside any transaction, and SQL that
+`on_version_apply` callbacks run after the version update is still part of the step."""
 
 from __future__ import annotations
 
@@ -88,9 +90,88 @@ def test_postgresql_an_autocommit_block_first_runs_outside_a_transaction(tmp_pat
     assert all(r.passed for r in results), [r.failures for r in results]
 
 
-def test_postgresql_a_step_of_one_statement_costs_three_round_trips(tmp_path: Path, postgres_scratch: str) -> None:
-    """The statement with its BEGIN, Alembic's version update, COMMIT (four with a BEGIN of its own):
-    the difference between upgrading to a revision and to the one before it."""
+def test_postgresql_a_commit_that_fails_fails_the_step(tmp_path: Path, postgres_scratch: str) -> None:
+    """A deferred foreign key is checked at COMMIT, which now travels with the version update."""
+    _psycopg(postgres_scratch)
+    parent = (
+        "parent",
+        "start",
+        """
+        op.execute("CREATE TABLE child (id int PRIMARY KEY, t_id int REFERENCES t (id) DEFERRABLE INITIALLY DEFERRED)")
+        """,
+        'op.drop_table("child")',
+    )
+    orphan = ("orphan", "parent", 'op.execute("INSERT INTO child VALUES (1, 424242)")', "")
+    ini = make_project(tmp_path, [START, parent, orphan])
+    with AlembicRunner(MRTConfig(alembic_ini=str(ini), db_url=postgres_scratch)) as runner:
+        runner.upgrade("parent")
+        with pytest.raises(Exception, match="foreign key"):
+            runner.upgrade("orphan")
+        assert runner.current_revision() == "parent"
+        assert runner.rows("child") == []
+        runner.downgrade("base")
+
+
+def test_postgresql_a_migration_that_commits_itself_keeps_psycopgs_transactions(
+    tmp_path: Path, postgres_scratch: str
+) -> None:
+    """After an explicit COMMIT in a migration, psycopg begins the next statement's transaction, as it
+    always did: what follows is rolled back when the step fails, what came before is not."""
+    _psycopg(postgres_scratch)
+    upgrade = """
+        op.create_table("a", sa.Column("id", sa.Integer, primary_key=True))
+        op.execute("COMMIT")
+        op.create_table("b", sa.Column("id", sa.Integer, primary_key=True))
+        op.execute("SELECT 1 / 0")
+    """
+    ini = make_project(tmp_path, [START, ("commits", "start", upgrade, "")])
+    with AlembicRunner(MRTConfig(alembic_ini=str(ini), db_url=postgres_scratch)) as runner:
+        runner.upgrade("start")
+        with pytest.raises(Exception, match="division by zero"):
+            runner.upgrade("commits")
+        assert sorted(sa.inspect(runner.connection).get_table_names()) == ["a", "alembic_version", "t"]
+        runner.connection.commit()
+        runner.reset()
+
+
+CALLBACK_ENV = """
+from alembic import context
+from sqlalchemy import text
+
+config = context.config
+
+
+def after(ctx, step, heads, run_args):
+    ctx.connection.execute(text("INSERT INTO applied VALUES (:rev)"), {"rev": step.up_revision_id})
+    if step.up_revision_id == "broken" and step.is_upgrade:
+        raise RuntimeError("the callback refuses")
+
+
+context.configure(connection=config.attributes["connection"], target_metadata=None, on_version_apply=after)
+with context.begin_transaction():
+    context.run_migrations()
+"""
+
+
+def test_postgresql_sql_run_by_version_callbacks_is_part_of_the_step(tmp_path: Path, postgres_scratch: str) -> None:
+    _psycopg(postgres_scratch)
+    start = ("start", None, 'op.execute("CREATE TABLE applied (rev text)")', 'op.execute("DROP TABLE applied")')
+    broken = ("broken", "start", 'op.create_table("half", sa.Column("id", sa.Integer, primary_key=True))', "")
+    ini = make_project(tmp_path, [start, broken])
+    (tmp_path / "migrations" / "env.py").write_text(CALLBACK_ENV, encoding="utf-8")
+    with AlembicRunner(MRTConfig(alembic_ini=str(ini), db_url=postgres_scratch)) as runner:
+        runner.upgrade("start")
+        with pytest.raises(Exception, match="the callback refuses"):
+            runner.upgrade("broken")
+        assert runner.current_revision() == "start"
+        assert "half" not in sa.inspect(runner.connection).get_table_names()
+        assert [row["rev"] for row in runner.rows("applied")] == ["start"]
+        runner.reset()
+
+
+def test_postgresql_a_step_of_one_statement_costs_two_round_trips(tmp_path: Path, postgres_scratch: str) -> None:
+    """The statement with its BEGIN, Alembic's version update with the COMMIT (four when psycopg sends
+    BEGIN and COMMIT itself): the difference between upgrading to a revision and to the one before it."""
     _psycopg(postgres_scratch)
     ini = make_project(tmp_path, [START, ("index", "start", 'op.create_index("ix_t_name", "t", ["name"])', "")])
     counts = {}
@@ -102,4 +183,4 @@ def test_postgresql_a_step_of_one_statement_costs_three_round_trips(tmp_path: Pa
             runner.upgrade(target)
             runner.reset()
         counts[target] = counted[0]
-    assert counts["index"] - counts["start"] == 3, counts
+    assert counts["index"] - counts["start"] == 2, counts
