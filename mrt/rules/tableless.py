@@ -31,7 +31,7 @@ def tableless_facts(m: MigrationAST) -> tuple[Event, ...]:
         return _NOTHING
     events: list[Event] = []
     for op in m.ops:
-        if op.side != UPGRADE or op.origin != "django" or not op.name or op.in_separate_db_state:
+        if op.side != UPGRADE or op.origin != "django" or not op.name:
             continue
         if op.kind == Kind.CREATE_TABLE and op.call.endswith("CreateModel"):
             events.append(("create", op.name.lower(), bool(op.args.get("no_table"))))
