@@ -19,6 +19,7 @@ from mrt.model.ops import UPGRADE, Kind, Operation
 from mrt.rules.django_fields import field_events, live_type_changes
 from mrt.rules.lock_context import on_postgresql, with_time_zone
 from mrt.rules.matching import (
+    Downgrade,
     added_columns,
     downgrade,
     explicit_upgrade_ops,
@@ -360,10 +361,14 @@ def table_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     ),
 )
 def column_left_behind(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
-    down = downgrade(m)
-    positions, renames = _upgrade_renames(m)
+    found: tuple[Downgrade, dict[int, int], _Renames] | None = None  # indexed at the first column that needs it
     for op in explicit_upgrade_ops(m, Kind.ADD_COLUMN):
-        if op.new_table or down.drops_column(op.table, _final_name(op, positions, renames)):
+        if op.new_table:
+            continue
+        if found is None:  # a Django AddField is not the author's to reverse: most files never get here
+            found = (downgrade(m), *_upgrade_renames(m))
+        down, positions, renames = found
+        if down.drops_column(op.table, _final_name(op, positions, renames)):
             continue
         if op.column is None:
             continue

@@ -51,6 +51,8 @@ def default_functions(op: Operation) -> set[str]:
 
 
 def _pre_11(config: MRTConfig) -> bool:
+    if not config.dialect_version:
+        return False  # the usual case, asked per added column: no version to parse
     version = pg_version(config)
     return version is not None and version < (11, 0)
 
@@ -517,9 +519,11 @@ def mysql_copy(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
                 )
                 continue
         in_place_asked = algorithm in ("INPLACE", "INSTANT")  # the server refuses such a statement rather than copy
-        if op.kind == Kind.ALTER_COLUMN and "type" in op.args and not in_place_asked and on_mysql(m, config, op):
+        # A Django AlterField is judged against the field's history instead (`mysql_copy_django_alter_field`).
+        judged = op.kind == Kind.ALTER_COLUMN and op.origin != "django" and "type" in op.args and not in_place_asked
+        if judged and on_mysql(m, config, op):
             reason = mysql_copy_reason(old_type(m, op), op.args["type"])
-            if reason and op.origin != "django":
+            if reason:
                 yield hit(op, _copy_message(op, reason))
 
 
@@ -610,6 +614,9 @@ def json_not_jsonb(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
 _MAX_IDENTIFIER = 63  # NAMEDATALEN - 1, in bytes
 
 
+# A name of at most this many characters fits whatever it encodes to (UTF-8 takes at most 4 bytes a character).
+_SURELY_SHORT = _MAX_IDENTIFIER // 4
+
 _LONG_WORD = re.compile(rf"[A-Za-z_][A-Za-z0-9_$]{{{_MAX_IDENTIFIER},}}")
 
 
@@ -655,8 +662,14 @@ def _long_tables_and_columns(op: Operation) -> list[tuple[str, str]]:
         named.append(("column", op.column))
     elif op.kind == Kind.RENAME_COLUMN:
         named.append(("column", op.new_name))
-    found = [(noun, _as_written(op, name)) for noun, name in named]
-    return [(noun, name) for noun, name in found if name is not None and _too_long(name)]
+    found: list[tuple[str, str]] = []
+    for noun, name in named:
+        if isinstance(name, str) and len(name) <= _SURELY_SHORT:
+            continue  # most names: no statement to search, no bytes to count
+        written = _as_written(op, name)
+        if written is not None and _too_long(written):
+            found.append((noun, written))
+    return found
 
 
 def _through_op_f(m: MigrationAST, op: Operation, name: str) -> bool:
@@ -707,17 +720,33 @@ def identifier_too_long(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     return one_per_call(_identifier_hits(m, config))
 
 
+# The kinds that give a table, column, index or constraint a name (`_long_tables_and_columns`, `_long_name`).
+_NAMING_KINDS = frozenset(
+    {
+        Kind.CREATE_TABLE,
+        Kind.RENAME_TABLE,
+        Kind.ADD_COLUMN,
+        Kind.RENAME_COLUMN,
+        Kind.CREATE_INDEX,
+        Kind.CREATE_CONSTRAINT,
+        Kind.RENAME_INDEX,
+    }
+)
+
+
 def _identifier_hits(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     for op in m.ops:
-        if op.side != UPGRADE or not on_postgresql(m, config, op):
+        if op.side != UPGRADE or op.kind not in _NAMING_KINDS:
             continue
-        for noun, long_name in _long_tables_and_columns(op):
+        long_names, name = _long_tables_and_columns(op), _long_name(op)
+        if (not long_names and name is None) or not on_postgresql(m, config, op):
+            continue  # the names first: almost every operation has only short ones
+        for noun, long_name in long_names:
             yield hit(
                 op,
                 f"{noun.capitalize()} name {long_name!r} is {len(long_name.encode())} bytes: PostgreSQL silently "
                 f"truncates it to {_MAX_IDENTIFIER}, so the {noun} gets another name than this one. Shorten it",
             )
-        name = _long_name(op)
         if name is None:
             continue
         size = len(name.encode())
