@@ -21,7 +21,8 @@ from typing import Any, NamedTuple
 
 from mrt.config import MRTConfig
 from mrt.findings import WARNING
-from mrt.model.migration import MigrationAST
+from mrt.graph import graphs_of
+from mrt.model.migration import ALEMBIC, MigrationAST
 from mrt.model.ops import UPGRADE, Kind, Operation, Span
 from mrt.rules.lock_context import condition_on_postgresql
 from mrt.rules.registry import LOCKS, Hit, RuleDocs, file_facts, project_rule
@@ -150,6 +151,20 @@ def _scan(m: MigrationAST) -> tuple[tuple[_Built, ...], tuple[_ForeignKey, ...]]
 _Built = tuple[str, tuple[str, ...]]  # (table, leading columns of an index it gets); no columns: unreadable
 
 
+def _databases(migrations: list[MigrationAST]) -> dict[int, object]:
+    """id(migration) -> the database its history builds, so that indexes are joined per database.
+
+    Alembic: one per connected part of the revision graph (parents and `depends_on`): two unlinked trees are
+    separate databases (Prefect keeps one per engine) or separate projects checked in one run. Django: one,
+    its apps share the database.
+    """
+    out: dict[int, object] = {}
+    for graph in graphs_of(migrations):
+        parts = graph.components() if graph.framework == ALEMBIC else [0] * len(graph)
+        out.update((id(m), (graph.framework, part)) for m, part in zip(graph.migrations, parts, strict=True))
+    return out
+
+
 @project_rule(
     code="MRT427",
     name="Foreign key without an index",
@@ -187,17 +202,20 @@ _Built = tuple[str, tuple[str, ...]]  # (table, leading columns of an index it g
     ),
 )
 def foreign_key_without_index(migrations: list[MigrationAST], config: MRTConfig) -> Iterator[tuple[MigrationAST, Hit]]:
-    history = _Indexes()
+    databases = _databases(migrations)
+    indexes: dict[object, _Indexes] = {}
     scanned = []
     for m in migrations:
         if m.replaces or not m.is_migration:
             continue  # a squashed migration repeats the migrations it replaces
         built, foreign = file_facts(m, _scan)
+        database = databases.get(id(m))
+        history = indexes.get(database) or indexes.setdefault(database, _Indexes())
         for table, columns in built:
             history.add(table, columns)
         if foreign:
-            scanned.append((m, foreign))
-    for m, foreign in scanned:
+            scanned.append((m, foreign, history))
+    for m, foreign, history in scanned:
         reported: set[tuple[str, tuple[str, ...]]] = set()
         for fk in foreign:
             table, columns = fk.table, fk.columns

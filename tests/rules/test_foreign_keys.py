@@ -139,3 +139,20 @@ def test_MRT427_raw_sql_table_level_keys(tmp_path):
     )
     found = check(tmp_path / "versions", {"a1_lines.py": alembic("a1", upgrade)})
     assert sorted(f.column_name for f in found) == ["shop_id", "user_id"]  # order_id leads the primary key
+
+
+FOREIGN_KEY = '    op.add_column("orders", sa.Column("coupon_id", sa.Integer(), sa.ForeignKey("coupons.id")))'
+INDEX = '    op.create_index("ix_orders_coupon_id", "orders", ["coupon_id"])'
+
+
+def test_MRT427_an_index_in_an_unlinked_tree_builds_another_database(tmp_path):
+    # Prefect keeps one revision tree per engine: the SQLite tree's index does not cover the PostgreSQL key
+    (tmp_path / "versions" / "postgresql").mkdir(parents=True)
+    check(tmp_path / "versions" / "sqlite", {"s1_index.py": alembic("s1", INDEX)})
+    found = check(tmp_path / "versions", {"postgresql/p1_coupon.py": alembic("p1", FOREIGN_KEY)})
+    assert [(f.file.rsplit("/", 1)[-1], f.column_name) for f in found] == [("p1_coupon.py", "coupon_id")]
+
+
+def test_MRT427_negative_an_index_later_in_the_same_history(tmp_path):
+    files = {"a1_coupon.py": alembic("a1", FOREIGN_KEY), "a2_index.py": alembic("a2", INDEX, parent="a1")}
+    assert check(tmp_path / "versions", files) == []
