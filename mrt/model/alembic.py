@@ -10,6 +10,7 @@ What real histories need (see shared/reference/corpus.md): typed and untyped hea
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,7 +22,7 @@ from mrt.model.migration import (
     DOWNGRADE_RAISES,
     MigrationAST,
 )
-from mrt.model.ops import DOWNGRADE, UPGRADE, Kind, Operation, Span
+from mrt.model.ops import DOWNGRADE, UPGRADE, Kind, Operation
 from mrt.model.pyexpr import (
     UNKNOWN,
     bind_args,
@@ -30,12 +31,26 @@ from mrt.model.pyexpr import (
     last_name,
     literal,
     literal_str,
-    span_of,
+    node_span,
     sql_text,
 )
 from mrt.model.sql import translate_sql
 
 _HEADER = ("revision", "down_revision", "branch_labels", "depends_on")
+
+# Node types are tested by identity (`type(node) is _Call`) on the hot paths: a parsed tree holds no subclasses,
+# and the test skips `isinstance`'s call and the attribute lookup on `ast` for every node read.
+_AnnAssign = ast.AnnAssign
+_Assign = ast.Assign
+_AsyncFunctionDef = ast.AsyncFunctionDef
+_Attribute = ast.Attribute
+_Call = ast.Call
+_Constant = ast.Constant
+_Expr = ast.Expr
+_FunctionDef = ast.FunctionDef
+_Import = ast.Import
+_ImportFrom = ast.ImportFrom
+_Name = ast.Name
 
 # Parameter names of each `op.*` method, and of the same method on a batch operations object
 # (where the table is implied by the `with` statement).
@@ -113,16 +128,17 @@ class AlembicReader:
 
     def read(self) -> None:
         for node in self.module.body:
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                self._note_import(node)
-            elif isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        self._note_constant(target.id, node.value, node)
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-                self._note_constant(node.target.id, node.value, node)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self.functions[node.name] = node  # type: ignore[assignment]
+            kind = type(node)
+            if kind is _Assign:
+                for target in node.targets:  # type: ignore[attr-defined]
+                    if type(target) is _Name:
+                        self._note_constant(target.id, node.value, node)  # type: ignore[attr-defined]
+            elif kind is _FunctionDef or kind is _AsyncFunctionDef:
+                self.functions[node.name] = node  # type: ignore[attr-defined]
+            elif kind is _ImportFrom or kind is _Import:
+                self._note_import(node)  # type: ignore[arg-type]
+            elif kind is _AnnAssign and type(node.target) is _Name and node.value is not None:  # type: ignore[attr-defined]
+                self._note_constant(node.target.id, node.value, node)  # type: ignore[attr-defined]
         m = self.migration
         for side, fname in ((UPGRADE, "upgrade"), (DOWNGRADE, "downgrade")):
             fn = self.functions.get(fname)
@@ -130,7 +146,7 @@ class AlembicReader:
                 if side == DOWNGRADE:
                     m.downgrade_shape = DOWNGRADE_MISSING
                 continue
-            span = Span(*span_of(fn))
+            span = node_span(fn)
             shape = _body_shape(fn.body)
             if side == UPGRADE:
                 m.upgrade_span, m.upgrade_shape = span, shape
@@ -161,7 +177,7 @@ class AlembicReader:
             values = _as_tuple(parsed)
             if name == "revision":
                 m.revision = values[0] if values else ""
-                m.header_span = Span(*span_of(node))
+                m.header_span = node_span(node)
             elif name == "down_revision":
                 m.down_revisions = values
             elif name == "branch_labels":
@@ -185,12 +201,13 @@ class AlembicReader:
 
     def _walk(self, body: list[ast.stmt], ctx: _Ctx) -> None:
         for stmt in body:
-            self._statement(stmt, ctx)
+            if type(stmt) is _Expr:  # most statements are a bare `op.*(...)` call
+                self._expression(stmt.value, ctx)  # type: ignore[attr-defined]
+            else:
+                self._statement(stmt, ctx)
 
     def _statement(self, stmt: ast.stmt, ctx: _Ctx) -> None:
-        if isinstance(stmt, ast.Expr):
-            self._expression(stmt.value, ctx)
-        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+        if isinstance(stmt, (ast.With, ast.AsyncWith)):
             inner = ctx
             for item in stmt.items:
                 inner = self._with_item(item, inner)
@@ -269,10 +286,15 @@ class AlembicReader:
 
     def _expression(self, node: ast.expr, ctx: _Ctx) -> None:
         """Find operation calls in `node`, linearly; a recognised call's arguments are not re-scanned."""
-        stack: list[ast.AST] = [node]
+        if type(node) is _Call:  # the usual statement, `op.*(...)`: no scan at all when it is recognised
+            if self._call(node, ctx):  # type: ignore[arg-type]
+                return
+            stack: list[ast.AST] = list(ast.iter_child_nodes(node))
+        else:
+            stack = [node]
         while stack:
             current = stack.pop()
-            if isinstance(current, ast.Call) and self._call(current, ctx):
+            if type(current) is _Call and self._call(current, ctx):  # type: ignore[arg-type]
                 continue
             if isinstance(current, (ast.Lambda, ast.FunctionDef)):
                 continue
@@ -280,18 +302,20 @@ class AlembicReader:
 
     def _call(self, call: ast.Call, ctx: _Ctx) -> bool:
         func = call.func
-        if isinstance(func, ast.Name) and func.id in self.functions and func.id not in ctx.active_helpers:
-            helper = self.functions[func.id]
-            self.helpers_called.append(func.id)
-            self._walk(
-                helper.body,
-                replace(ctx, helper=func.id, active_helpers=ctx.active_helpers | {func.id}),
-            )
+        kind = type(func)
+        if kind is _Name:
+            if func.id in self.functions and func.id not in ctx.active_helpers:  # type: ignore[attr-defined]
+                name = func.id  # type: ignore[attr-defined]
+                self.helpers_called.append(name)
+                self._walk(
+                    self.functions[name].body,
+                    replace(ctx, helper=name, active_helpers=ctx.active_helpers | {name}),
+                )
             return False  # also scan the arguments
-        if not isinstance(func, ast.Attribute):
+        if kind is not _Attribute:
             return False
-        owner, method = func.value, func.attr
-        if isinstance(owner, ast.Name):
+        owner, method = func.value, func.attr  # type: ignore[attr-defined]
+        if type(owner) is _Name:
             if owner.id in self.op_names:
                 return self._op_call(method, call, ctx, table=None, batch=False)
             if owner.id in ctx.batch:
@@ -328,11 +352,11 @@ class AlembicReader:
         args = bind_args(call, signature[1] if batch else signature[0])
         if batch:
             args.setdefault("table_name", ast.Constant(table) if table else None)  # type: ignore[arg-type]
-        builder = getattr(self, f"_op_{method}", None)
+        builder = _BUILDERS.get(method)
         op = Operation(
             kind="",
             side=ctx.side,
-            span=Span(*span_of(call)),
+            span=node_span(call),
             origin="op",
             call=f"{'batch_op' if batch else 'op'}.{method}",
             in_batch=batch,
@@ -341,13 +365,16 @@ class AlembicReader:
             helper=ctx.helper,
         )
         if builder is not None:
-            builder(op, args, call)
+            builder(self, op, args, call)
         else:
             self._constraint(op, method, args)
         if op.kind:
             # The table's schema as written (`schema=`, `source_schema=` of create_foreign_key, or the batch's):
             # without one the table is found through the connection's search_path.
-            schema = schema or self._schema(keyword(call, "schema") or keyword(call, "source_schema"))
+            if schema is None:
+                written = _schema_argument(call)
+                if written is not None:
+                    schema = self._schema(written)
             if schema is not None:
                 op.args["schema"] = schema
             self.ops.append(op)
@@ -360,7 +387,9 @@ class AlembicReader:
         return self._str(node) or ast.unparse(node)
 
     def _str(self, node: ast.expr | None) -> str | None:
-        return literal_str(node, self.constants)
+        """`literal_str(node, self.constants)`, answering a string constant without another call."""
+        value = node.value if type(node) is _Constant else literal(node, self.constants)  # type: ignore[union-attr]
+        return value if isinstance(value, str) else None
 
     # Each builder fills in one operation from the bound arguments.
 
@@ -507,7 +536,7 @@ class AlembicReader:
 
     def _execute(self, call: ast.Call, ctx: _Ctx, *, call_name: str) -> None:
         node = call.args[0] if call.args else keyword(call, "sqltext") or keyword(call, "statement")
-        span = Span(*span_of(call))
+        span = node_span(call)
         common = {
             "autocommit": ctx.autocommit,
             "condition": ctx.condition,
@@ -551,7 +580,25 @@ class AlembicReader:
         return None
 
 
+#: The builder of each `op.*` method that has one (the `create_*` constraints share `_constraint`), looked up
+#: once here rather than by name for every call read.
+_BUILDERS: dict[str, Callable[[AlembicReader, Operation, dict[str, ast.expr], ast.Call], None]] = {
+    method: getattr(AlembicReader, f"_op_{method}") for method in _SIGNATURES if hasattr(AlembicReader, f"_op_{method}")
+}
+
+
 # -- helpers shared with the Django reader ---------------------------------------------------------------
+
+
+def _schema_argument(call: ast.Call) -> ast.expr | None:
+    """The first `schema=`, else the first `source_schema=` (create_foreign_key's), in one pass over the keywords."""
+    source = None
+    for kw in call.keywords:
+        if kw.arg == "schema":
+            return kw.value
+        if kw.arg == "source_schema" and source is None:
+            source = kw.value
+    return source
 
 
 def _is_column(node: ast.expr) -> bool:
@@ -560,12 +607,15 @@ def _is_column(node: ast.expr) -> bool:
 
 def type_info(node: ast.expr, constants: dict[str, Any]) -> dict[str, Any] | None:
     """`sa.String(length=50)` -> {"name": "String", "args": (50,)}; None when not a type expression."""
-    if isinstance(node, ast.Call):
+    if type(node) is _Call:
         name = last_name(node.func)
-        positional = tuple(literal(a, constants) for a in node.args)
+        positional = tuple([literal(a, constants) for a in node.args])
         kwargs = {kw.arg: literal(kw.value, constants) for kw in node.keywords if kw.arg}
-        args = positional or tuple(kwargs[k] for k in ("length", "precision", "scale") if k in kwargs)
-        info = {"name": name, "args": tuple(a for a in args if isinstance(a, (int, str)) or a is None)}
+        args = positional or tuple([kwargs[k] for k in ("length", "precision", "scale") if k in kwargs])
+        info = {
+            "name": name,
+            "args": tuple([a for a in args if isinstance(a, (int, str)) or a is None]) if args else (),
+        }
         if isinstance(kwargs.get("timezone"), bool):  # DateTime(timezone=True) is TIMESTAMPTZ on PostgreSQL
             info["timezone"] = kwargs["timezone"]
         return info
@@ -582,15 +632,16 @@ def column_info(node: ast.Call, constants: dict[str, Any]) -> dict[str, Any]:
     elif positional and isinstance(positional[0], ast.Name) and isinstance(constants.get(positional[0].id), str):
         info["name"] = constants[positional.pop(0).id]
     for arg in positional:
-        if isinstance(arg, ast.Call) and last_name(arg.func) == "ForeignKey":
-            info["foreign_key"] = literal_str(arg.args[0], constants) if arg.args else True
-            ondelete = literal_str(keyword(arg, "ondelete"), constants)
+        called = last_name(arg.func) if type(arg) is _Call else None
+        if called == "ForeignKey":
+            info["foreign_key"] = literal_str(arg.args[0], constants) if arg.args else True  # type: ignore[attr-defined]
+            ondelete = literal_str(keyword(arg, "ondelete"), constants)  # type: ignore[arg-type]
             if ondelete:
                 info["ondelete"] = ondelete.upper()
-        elif isinstance(arg, ast.Call) and last_name(arg.func) in ("Identity", "Computed"):
+        elif called in ("Identity", "Computed"):
             # Filled for every existing row when added: a table rewrite (lock rules read this).
-            virtual = literal(keyword(arg, "persisted"), constants) is False
-            info["generated"] = "identity" if last_name(arg.func) == "Identity" else "virtual" if virtual else "stored"
+            virtual = literal(keyword(arg, "persisted"), constants) is False  # type: ignore[arg-type]
+            info["generated"] = "identity" if called == "Identity" else "virtual" if virtual else "stored"
         elif "type" not in info:
             info["type"] = type_info(arg, constants)
     for kw in node.keywords:
@@ -666,16 +717,15 @@ def _join(outer: str | None, inner: str) -> str:
 
 def _body_shape(body: list[ast.stmt]) -> str:
     """Classify a function body: empty (`pass`, docstring, `...`), only raises, or real code."""
-    effective = [
-        stmt
-        for stmt in body
-        if not isinstance(stmt, ast.Pass) and not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
-    ]
-    if not effective:
-        return DOWNGRADE_EMPTY
-    if all(isinstance(stmt, ast.Raise) for stmt in effective):
-        return DOWNGRADE_RAISES
-    return DOWNGRADE_BODY
+    raises = False
+    for stmt in body:
+        kind = type(stmt)
+        if kind is ast.Pass or (kind is _Expr and type(stmt.value) is _Constant):  # type: ignore[attr-defined]
+            continue
+        if kind is not ast.Raise:
+            return DOWNGRADE_BODY
+        raises = True
+    return DOWNGRADE_RAISES if raises else DOWNGRADE_EMPTY
 
 
 def read_alembic(module: ast.Module, migration: MigrationAST, dialect: str | None = None) -> None:

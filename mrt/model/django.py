@@ -9,13 +9,28 @@ adds a table and no column, and a `RunPython`/`RunSQL` reverse may be missing, `
 from __future__ import annotations
 
 import ast
+import os
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import DOWNGRADE, UPGRADE, Kind, Operation, Span
-from mrt.model.pyexpr import UNKNOWN, bind_args, keyword, last_name, literal, literal_str, span_of, sql_text
+from mrt.model.pyexpr import UNKNOWN, bind_args, keyword, last_name, literal, node_span, sql_text
 from mrt.model.sql import translate_sql
+
+# Node types are tested by identity (`type(node) is _Call`) on the hot paths: a parsed tree holds no subclasses,
+# and the test skips `isinstance`'s call and the attribute lookup on `ast` for every node read.
+_Assign = ast.Assign
+_Attribute = ast.Attribute
+_Call = ast.Call
+_ClassDef = ast.ClassDef
+_Constant = ast.Constant
+_List = ast.List
+_Name = ast.Name
+_Starred = ast.Starred
+_Tuple = ast.Tuple
 
 _RELATION_FIELDS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
 _M2M_FIELDS = frozenset({"ManyToManyField", "ParentalManyToManyField", "TaggableManager"})
@@ -69,12 +84,10 @@ _EXTENSIONS = frozenset(
 def looks_like_django(module: ast.Module) -> ast.ClassDef | None:
     """The `class Migration(migrations.Migration)` (or a subclass of one), if the module has it."""
     for node in module.body:
-        if (
-            isinstance(node, ast.ClassDef)
-            and node.name == "Migration"
-            and any(last_name(base).endswith("Migration") for base in node.bases)
-        ):
-            return node
+        if type(node) is _ClassDef and node.name == "Migration":
+            for base in node.bases:
+                if last_name(base).endswith("Migration"):
+                    return node
     return None
 
 
@@ -86,7 +99,19 @@ def read_django(module: ast.Module, cls: ast.ClassDef, migration: MigrationAST) 
 
 
 def _app_label(path: str) -> str | None:
-    parent = Path(path).parent
+    directory, separator, name = path.rpartition("/")
+    if os.altsep is None and directory and separator and name and name != ".":
+        # `Path(path).parent` is `Path(directory)` here, and a history's files share a few directories.
+        return _directory_label(directory)
+    return _label(Path(path).parent)
+
+
+@lru_cache(maxsize=1024)
+def _directory_label(directory: str) -> str | None:
+    return _label(Path(directory))
+
+
+def _label(parent: Path) -> str | None:
     if parent.name == "migrations" and parent.parent.name:
         return parent.parent.name
     return parent.name or None
@@ -104,39 +129,53 @@ class DjangoReader:
 
     def read(self) -> None:
         for node in self.module.body:
-            if isinstance(node, ast.Assign):
+            if type(node) is _Assign:
                 for target in node.targets:
-                    if isinstance(target, ast.Name):
+                    if type(target) is _Name:
                         self._constant(target.id, node.value)
+        m = self.m
         operations: ast.expr | None = None
         for node in self.cls.body:
-            if isinstance(node, (ast.Assign, ast.AnnAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    if not isinstance(target, ast.Name) or node.value is None:
-                        continue
-                    name = target.id
-                    if name == "operations":
-                        operations = node.value
-                    elif name == "dependencies":
-                        self.m.dependencies = self._pairs(node.value)
-                    elif name == "replaces":
-                        self.m.replaces = self._pairs(node.value)
-                    elif name == "atomic":
-                        self.m.atomic = literal(node.value) is not False
-                    elif name == "initial":
-                        self.m.initial = literal(node.value) is True
-        self.m.header_span = Span(*span_of(self.cls))
-        self.m.upgrade_span = self.m.header_span
+            kind = type(node)
+            if kind is _Assign:
+                targets = node.targets  # type: ignore[attr-defined]
+            elif kind is ast.AnnAssign:
+                targets = [node.target]  # type: ignore[attr-defined]
+            else:
+                continue
+            value = node.value  # type: ignore[attr-defined]
+            if value is None:
+                continue
+            for target in targets:
+                if type(target) is not _Name:
+                    continue
+                name = target.id
+                if name == "operations":
+                    operations = value
+                elif name == "dependencies":
+                    m.dependencies = self._pairs(value)
+                elif name == "replaces":
+                    m.replaces = self._pairs(value)
+                elif name == "atomic":
+                    m.atomic = literal(value) is not False
+                elif name == "initial":
+                    m.initial = literal(value) is True
+        m.header_span = m.upgrade_span = node_span(self.cls)
         if operations is not None:
             for element in self._elements(operations):
                 self._operation(element, state_context=False)
-        self.m.ops = self.ops
+        m.ops = self.ops
 
     def _pairs(self, node: ast.expr) -> tuple[tuple[str, str], ...]:
         """(app, name) pairs of `dependencies`/`replaces`; `swappable_dependency(...)` is skipped."""
         out: list[tuple[str, str]] = []
         for item in self._elements(node) if isinstance(node, (ast.List, ast.Tuple, ast.BinOp)) else []:
+            if type(item) is _Tuple and len(item.elts) == 2:  # the usual `("app", "0001_initial")`, read directly
+                app, name = item.elts
+                if type(app) is _Constant and type(name) is _Constant:
+                    if isinstance(app.value, str) and isinstance(name.value, str):
+                        out.append((app.value, name.value))
+                    continue
             value = literal(item, self.constants)
             if isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, str) for v in value):
                 out.append((value[0], value[1]))
@@ -155,9 +194,12 @@ class DjangoReader:
 
     def _elements(self, node: ast.expr) -> list[ast.expr]:
         """Items of an operations list: literal lists, `a + b`, and module-level list names."""
-        if isinstance(node, (ast.List, ast.Tuple)):
+        kind = type(node)
+        if kind is _List or kind is _Tuple:
+            if _Starred not in map(type, node.elts):  # type: ignore[attr-defined]
+                return list(node.elts)  # type: ignore[attr-defined]
             out: list[ast.expr] = []
-            for elt in node.elts:
+            for elt in node.elts:  # type: ignore[attr-defined]
                 if isinstance(elt, ast.Starred):
                     out.extend(self._elements(elt.value))
                 else:
@@ -179,32 +221,31 @@ class DjangoReader:
     def _table(self, model: str | None) -> str | None:
         if not model:
             return None
-        return self.tables.get(model.lower()) or (f"{self.m.app}_{model.lower()}" if self.m.app else model.lower())
+        lowered = model.lower()
+        app = self.m.app
+        return self.tables.get(lowered) or (f"{app}_{lowered}" if app else lowered)
 
     def _operation(self, node: ast.expr, *, state_context: bool) -> None:
-        if not isinstance(node, ast.Call):
+        if type(node) is not _Call:
             return
-        name = last_name(node.func)
-        signature = _SIGNATURES.get(name)
-        if name in _EXTENSIONS:
+        func = node.func  # type: ignore[attr-defined]
+        name = func.attr if type(func) is _Attribute else last_name(func)
+        known = _HANDLERS.get(name)
+        if known is not None:
+            signature, handler = known
+            handler(self, node, bind_args(node, signature), state_context)
+        elif name in _EXTENSIONS:
             self._add(
                 Kind.CREATE_EXTENSION, node, name=name.removesuffix("Extension").lower(), state_context=state_context
             )
-            return
-        if signature is None:
-            return
-        args = bind_args(node, signature)
-        handler = getattr(self, f"_op_{name}", None)
-        if handler is not None:
-            handler(node, args, state_context)
 
     def _add(self, kind: str, node: ast.expr, *, state_context: bool, side: str = UPGRADE, **fields: Any) -> Operation:
         op = Operation(
             kind=kind,
             side=side,
-            span=Span(*span_of(node)),
+            span=node_span(node),
             origin="django",
-            call=f"migrations.{last_name(node.func)}" if isinstance(node, ast.Call) else "",
+            call=f"migrations.{last_name(node.func)}" if type(node) is _Call else "",  # type: ignore[attr-defined]
             in_separate_db_state=state_context,
             **fields,
         )
@@ -212,7 +253,14 @@ class DjangoReader:
         return op
 
     def _str(self, node: ast.expr | None) -> str | None:
-        return literal_str(node, self.constants)
+        """`literal_str(node, self.constants)`, answering a constant or a missing argument without another call."""
+        if type(node) is _Constant:
+            value = node.value
+        elif node is None:
+            return None
+        else:
+            value = literal(node, self.constants)
+        return value if isinstance(value, str) else None
 
     def _op_CreateModel(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
         model = self._str(args.get("name"))
@@ -277,8 +325,8 @@ class DjangoReader:
             column = f"{field_name}_id"
         if info.get("db_column"):
             column = info["db_column"]
-        preserve = literal(args.get("preserve_default"), self.constants)
-        if preserve is False:
+        preserve = args.get("preserve_default")
+        if preserve is not None and literal(preserve, self.constants) is False:
             info["preserve_default"] = False
         self._add(kind, node, table=self._table(model), column=column, name=model, args=info, state_context=sc)
 
@@ -392,7 +440,7 @@ class DjangoReader:
 
     def _op_RunSQL(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
         reverse = _reverse_kind(args.get("reverse_sql"))
-        span = Span(*span_of(node))
+        span = node_span(node)
         forward = self._sql(args.get("sql"), UPGRADE, span, sc)
         for op in forward:
             op.args["reverse"] = reverse
@@ -431,13 +479,13 @@ class DjangoReader:
 
         Reads the call's keywords once into a dict: a field is asked about fifteen options, and most
         migrations are lists of fields (this is the hottest path of a Django history)."""
-        info: dict[str, Any] = {}
-        if not isinstance(node, ast.Call):
-            return info
+        if type(node) is not _Call:
+            return {}
         kw = {k.arg: k.value for k in node.keywords if k.arg is not None}
         constants = self.constants
-        field_type = last_name(node.func)
-        info["type"] = {"name": field_type, "args": ()}
+        func = node.func
+        field_type = func.attr if type(func) is _Attribute else last_name(func)
+        info: dict[str, Any] = {"type": {"name": field_type, "args": ()}}
         if field_type in _M2M_FIELDS:
             info["m2m"] = True
         if field_type in _RELATION_FIELDS:
@@ -447,11 +495,15 @@ class DjangoReader:
             if on_delete is not None and last_name(on_delete) == "CASCADE":
                 info["ondelete"] = "CASCADE"
         null_node = kw.get("null")
-        null = literal(null_node, constants)
-        # `null="True"` is truthy to Django too; an unreadable value is not assumed NOT NULL
-        info["nullable"] = bool(null) if null is not UNKNOWN or null_node is None else True
+        if null_node is None:
+            info["nullable"] = False
+        else:
+            null = null_node.value if type(null_node) is _Constant else literal(null_node, constants)
+            # `null="True"` is truthy to Django too; an unreadable value is not assumed NOT NULL
+            info["nullable"] = bool(null) if null is not UNKNOWN else True
         for key in _FLAG_OPTIONS.intersection(kw):
-            value = literal(kw[key], constants)
+            value = kw[key]
+            value = value.value if type(value) is _Constant else literal(value, constants)
             if value is True and key in _TRUE_FLAGS:  # db_index=True; blank/auto_now fill existing rows
                 info[key] = True
             elif value is False and key in _FALSE_FLAGS:  # a ForeignKey without its index or its constraint
@@ -465,13 +517,23 @@ class DjangoReader:
         if field_type == "GeneratedField":
             info["generated"] = "stored" if literal(kw.get("db_persist"), constants) is True else "virtual"
         for key in _SIZE_OPTIONS.intersection(kw):
-            value = literal(kw[key], constants)
+            value = kw[key]
+            value = value.value if type(value) is _Constant else literal(value, constants)
             if isinstance(value, int):
                 info[key] = value
-        db_column = self._str(kw.get("db_column"))
-        if db_column:
-            info["db_column"] = db_column
+        if "db_column" in kw:
+            db_column = self._str(kw["db_column"])
+            if db_column:
+                info["db_column"] = db_column
         return info
+
+
+#: Each operation's parameters and builder, looked up once here rather than by name for every call read.
+_HANDLERS: dict[str, tuple[tuple[str, ...], Callable[[DjangoReader, ast.Call, dict[str, ast.expr], bool], None]]] = {
+    name: (signature, getattr(DjangoReader, f"_op_{name}"))
+    for name, signature in _SIGNATURES.items()
+    if hasattr(DjangoReader, f"_op_{name}")  # RenameIndex is known, and changes nothing the rules read
+}
 
 
 def _empty(node: ast.expr | None) -> bool:

@@ -124,10 +124,13 @@ def mark_new_tables(ops: list[Operation]) -> None:
     """
     created: dict[str, set[str]] = {UPGRADE: set(), DOWNGRADE: set()}
     for op in ops:
+        table = op.table
+        if not table:  # nothing to mark, and nothing created or renamed that a later operation could name
+            continue
         seen = created[op.side]
-        if op.table and op.table in seen:
+        if table in seen:
             op.new_table = True
-        if op.kind == Kind.CREATE_TABLE and op.table:
-            seen.add(op.table)
-        elif op.kind == Kind.RENAME_TABLE and op.table in seen and op.new_name:
-            seen.add(op.new_name)
+            if op.kind == Kind.RENAME_TABLE and op.new_name:
+                seen.add(op.new_name)
+        elif op.kind == Kind.CREATE_TABLE:
+            seen.add(table)
