@@ -201,10 +201,13 @@ class AlembicReader:
 
     def _walk(self, body: list[ast.stmt], ctx: _Ctx) -> None:
         for stmt in body:
-            if type(stmt) is _Expr:  # most statements are a bare `op.*(...)` call
-                self._expression(stmt.value, ctx)  # type: ignore[attr-defined]
-            else:
+            if type(stmt) is not _Expr:
                 self._statement(stmt, ctx)
+            elif type(stmt.value) is _Call:  # most statements are a bare `op.*(...)` call: read it here
+                if not self._call(stmt.value, ctx):
+                    self._scan(list(ast.iter_child_nodes(stmt.value)), ctx)
+            else:
+                self._scan([stmt.value], ctx)
 
     def _statement(self, stmt: ast.stmt, ctx: _Ctx) -> None:
         if isinstance(stmt, (ast.With, ast.AsyncWith)):
@@ -286,12 +289,10 @@ class AlembicReader:
 
     def _expression(self, node: ast.expr, ctx: _Ctx) -> None:
         """Find operation calls in `node`, linearly; a recognised call's arguments are not re-scanned."""
-        if type(node) is _Call:  # the usual statement, `op.*(...)`: no scan at all when it is recognised
-            if self._call(node, ctx):  # type: ignore[arg-type]
-                return
-            stack: list[ast.AST] = list(ast.iter_child_nodes(node))
-        else:
-            stack = [node]
+        self._scan([node], ctx)
+
+    def _scan(self, stack: list[ast.AST], ctx: _Ctx) -> None:
+        """`_expression` over the nodes on `stack`, the last first."""
         while stack:
             current = stack.pop()
             if type(current) is _Call and self._call(current, ctx):  # type: ignore[arg-type]
@@ -387,8 +388,13 @@ class AlembicReader:
         return self._str(node) or ast.unparse(node)
 
     def _str(self, node: ast.expr | None) -> str | None:
-        """`literal_str(node, self.constants)`, answering a string constant without another call."""
-        value = node.value if type(node) is _Constant else literal(node, self.constants)  # type: ignore[union-attr]
+        """`literal_str(node, self.constants)`, answering a constant or a missing argument without another call."""
+        if type(node) is _Constant:
+            value = node.value
+        elif node is None:
+            return None
+        else:
+            value = literal(node, self.constants)
         return value if isinstance(value, str) else None
 
     # Each builder fills in one operation from the bound arguments.
@@ -411,7 +417,8 @@ class AlembicReader:
 
     def _guard(self, op: Operation, args: dict[str, ast.expr], key: str) -> None:
         """Record `if_exists=True` / `if_not_exists=True`: the step can be run twice."""
-        if literal(args.get(key), self.constants) is True:
+        node = args.get(key)
+        if node is not None and literal(node, self.constants) is True:
             op.args[key] = True
 
     def _op_drop_table(self, op: Operation, args: dict[str, ast.expr], call: ast.Call) -> None:
@@ -602,15 +609,21 @@ def _schema_argument(call: ast.Call) -> ast.expr | None:
 
 
 def _is_column(node: ast.expr) -> bool:
-    return isinstance(node, ast.Call) and last_name(node.func) == "Column"
+    if type(node) is not _Call:
+        return False
+    func = node.func
+    return (func.attr if type(func) is _Attribute else last_name(func)) == "Column"
 
 
 def type_info(node: ast.expr, constants: dict[str, Any]) -> dict[str, Any] | None:
     """`sa.String(length=50)` -> {"name": "String", "args": (50,)}; None when not a type expression."""
     if type(node) is _Call:
         name = last_name(node.func)
-        positional = tuple([literal(a, constants) for a in node.args])
-        kwargs = {kw.arg: literal(kw.value, constants) for kw in node.keywords if kw.arg}
+        positional = tuple([literal(a, constants) for a in node.args]) if node.args else ()
+        kwargs: dict[str, Any] = {}
+        for kw in node.keywords:  # a loop, not a comprehension: no extra frame per type read
+            if kw.arg:
+                kwargs[kw.arg] = literal(kw.value, constants)
         args = positional or tuple([kwargs[k] for k in ("length", "precision", "scale") if k in kwargs])
         info = {
             "name": name,

@@ -239,18 +239,35 @@ class DjangoReader:
                 Kind.CREATE_EXTENSION, node, name=name.removesuffix("Extension").lower(), state_context=state_context
             )
 
-    def _add(self, kind: str, node: ast.expr, *, state_context: bool, side: str = UPGRADE, **fields: Any) -> Operation:
-        op = Operation(
-            kind=kind,
-            side=side,
-            span=node_span(node),
-            origin="django",
-            call=f"migrations.{last_name(node.func)}" if type(node) is _Call else "",  # type: ignore[attr-defined]
-            in_separate_db_state=state_context,
-            **fields,
+    def _add(
+        self,
+        kind: str,
+        node: ast.expr,
+        *,
+        state_context: bool,
+        table: str | None = None,
+        column: str | None = None,
+        name: str | None = None,
+        new_name: str | None = None,
+        args: dict[str, Any] | None = None,
+    ) -> None:
+        # Named parameters, not `**fields`: no dict packed here and unpacked again by `Operation`.
+        func = node.func if type(node) is _Call else None  # type: ignore[attr-defined]
+        self.ops.append(
+            Operation(
+                kind=kind,
+                side=UPGRADE,
+                span=node_span(node),
+                table=table,
+                column=column,
+                name=name,
+                new_name=new_name,
+                args={} if args is None else args,
+                origin="django",
+                call="" if func is None else f"migrations.{func.attr if type(func) is _Attribute else last_name(func)}",
+                in_separate_db_state=state_context,
+            )
         )
-        self.ops.append(op)
-        return op
 
     def _str(self, node: ast.expr | None) -> str | None:
         """`literal_str(node, self.constants)`, answering a constant or a missing argument without another call."""
@@ -481,7 +498,10 @@ class DjangoReader:
         migrations are lists of fields (this is the hottest path of a Django history)."""
         if type(node) is not _Call:
             return {}
-        kw = {k.arg: k.value for k in node.keywords if k.arg is not None}
+        kw: dict[str, ast.expr] = {}
+        for keyword_node in node.keywords:  # a loop, not a comprehension: no extra frame per field
+            if keyword_node.arg is not None:
+                kw[keyword_node.arg] = keyword_node.value
         constants = self.constants
         func = node.func
         field_type = func.attr if type(func) is _Attribute else last_name(func)

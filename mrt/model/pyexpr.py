@@ -178,10 +178,11 @@ def keyword(call: ast.Call, name: str) -> ast.expr | None:
 def bind_args(call: ast.Call, names: tuple[str, ...]) -> dict[str, ast.expr]:
     """Map a call's positional and keyword arguments onto parameter `names` (keywords win)."""
     bound: dict[str, ast.expr] = {}
-    for name, arg in zip(names, call.args, strict=False):
-        if type(arg) is _Starred:
-            break
-        bound[name] = arg
+    if call.args:  # Django operations are mostly written with keywords only
+        for name, arg in zip(names, call.args, strict=False):
+            if type(arg) is _Starred:
+                break
+            bound[name] = arg
     for kw in call.keywords:
         if kw.arg is not None:
             bound[kw.arg] = kw.value
@@ -214,7 +215,11 @@ def node_span(node: ast.AST) -> Span:
     The readers make a span for every operation, and the frozen dataclass `__init__` pays a lookup and a call
     of `object.__setattr__` per field; filling the slots directly skips both (Span has no `__post_init__`).
     """
-    line, column, end_line, end_column = span_of(node)
+    try:  # span_of's common case, without its call
+        line, column = node.lineno, node.col_offset  # type: ignore[attr-defined]
+        end_line, end_column = node.end_lineno or line, node.end_col_offset or column  # type: ignore[attr-defined]
+    except AttributeError:
+        line, column, end_line, end_column = span_of(node)
     span = _new_object(Span)
     _set_line(span, line)
     _set_column(span, column)
