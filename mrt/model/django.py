@@ -552,7 +552,7 @@ class DjangoReader:
 _HANDLERS: dict[str, tuple[tuple[str, ...], Callable[[DjangoReader, ast.Call, dict[str, ast.expr], bool], None]]] = {
     name: (signature, getattr(DjangoReader, f"_op_{name}"))
     for name, signature in _SIGNATURES.items()
-    if hasattr(DjangoReader, f"_op_{name}")  # RenameIndex is known, and changes nothing the rules read
+    if hasattr(DjangoReader, f"_op_{name}")  # RenameIndex has parameters but no builder: it adds no operation
 }
 
 
