@@ -8,7 +8,8 @@ server and the pytest plugin all render this one type.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 
 ERROR = "error"
 WARNING = "warning"
@@ -66,5 +67,13 @@ class RiskWarning:
     fixes: tuple[Fix, ...] = ()
     path: str = field(default="", repr=False)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled as its constructor's arguments (see `MigrationAST.__reduce__`): `mrt.workers` sends every
+        finding of a large history back to the parent."""
+        return (RiskWarning, _init_args(self))
+
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path or self.file, self.line or 0, self.column, self.code)
+
+
+_init_args = attrgetter(*(f.name for f in fields(RiskWarning)))

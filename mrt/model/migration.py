@@ -8,7 +8,8 @@ The name is the spec's (pytest-mrt's `custom_checks` receive a `MigrationAST`), 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 
 from mrt.model.ops import DOWNGRADE, UPGRADE, Operation, Span
 
@@ -90,8 +91,16 @@ class MigrationAST:
             return f"{self.app}.{self.name}" if self.app else self.name
         return self.revision or self.name
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled (by `mrt.workers`, for every file of a large history) as its constructor's arguments: a slots
+        dataclass otherwise pickles through Python-level `__getstate__`/`__setstate__` that walk `fields()`."""
+        return (MigrationAST, _init_args(self))
+
     def upgrade_ops(self) -> list[Operation]:
         return [op for op in self.ops if op.side == UPGRADE]
 
     def downgrade_ops(self) -> list[Operation]:
         return [op for op in self.ops if op.side == DOWNGRADE]
+
+
+_init_args = attrgetter(*(f.name for f in fields(MigrationAST) if f.init))
