@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from mrt.model.migration import (
@@ -115,6 +116,8 @@ class AlembicReader:
         self.migration = migration
         self.dialect = dialect
         self.constants: dict[str, Any] = {}
+        # A string literal (or module constant) argument; C-level `partial`: no extra frame per argument read.
+        self._str: Callable[[ast.expr | None], str | None] = partial(literal_str, constants=self.constants)
         self.functions: dict[str, ast.FunctionDef] = {}
         self.op_names: set[str] = {"op"}
         self.context_names: set[str] = {"context"}
@@ -386,16 +389,6 @@ class AlembicReader:
         if node is None or (isinstance(node, ast.Constant) and node.value is None):
             return None
         return self._str(node) or ast.unparse(node)
-
-    def _str(self, node: ast.expr | None) -> str | None:
-        """`literal_str(node, self.constants)`, answering a constant or a missing argument without another call."""
-        if type(node) is _Constant:
-            value = node.value
-        elif node is None:
-            return None
-        else:
-            value = literal(node, self.constants)
-        return value if isinstance(value, str) else None
 
     # Each builder fills in one operation from the bound arguments.
 

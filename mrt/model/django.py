@@ -11,13 +11,13 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import DOWNGRADE, UPGRADE, Kind, Operation, Span
-from mrt.model.pyexpr import UNKNOWN, bind_args, keyword, last_name, literal, node_span, sql_text
+from mrt.model.pyexpr import UNKNOWN, bind_args, keyword, last_name, literal, literal_str, node_span, sql_text
 from mrt.model.sql import translate_sql
 
 # Node types are tested by identity (`type(node) is _Call`) on the hot paths: a parsed tree holds no subclasses,
@@ -123,6 +123,8 @@ class DjangoReader:
         self.cls = cls
         self.m = migration
         self.constants: dict[str, Any] = {}
+        # A string literal (or module constant) argument; C-level `partial`: no extra frame per argument read.
+        self._str: Callable[[ast.expr | None], str | None] = partial(literal_str, constants=self.constants)
         self.lists: dict[str, ast.expr] = {}
         self.tables: dict[str, str] = {}  # model name (lower) -> db_table declared in this file
         self.ops: list[Operation] = []
@@ -268,16 +270,6 @@ class DjangoReader:
                 in_separate_db_state=state_context,
             )
         )
-
-    def _str(self, node: ast.expr | None) -> str | None:
-        """`literal_str(node, self.constants)`, answering a constant or a missing argument without another call."""
-        if type(node) is _Constant:
-            value = node.value
-        elif node is None:
-            return None
-        else:
-            value = literal(node, self.constants)
-        return value if isinstance(value, str) else None
 
     def _op_CreateModel(self, node: ast.Call, args: dict[str, ast.expr], sc: bool) -> None:
         model = self._str(args.get("name"))
