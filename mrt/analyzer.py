@@ -24,7 +24,7 @@ from mrt.model.ops import Span
 from mrt.model.source import SourceError, read_source
 from mrt.rules.registry import PARSING, Hit, Rule, all_rules, catalog_generation, file_facts, get_rule
 from mrt.rules.tableless import drop_tableless_deletions, tableless_facts
-from mrt.suppression import ALL, Suppressions, parse_suppressions
+from mrt.suppression import ALL, NO_SUPPRESSIONS, Suppressions, parse_suppressions
 
 if TYPE_CHECKING:
     from mrt.discovery import FoundFile
@@ -228,7 +228,7 @@ def analyze_migration(migration: MigrationAST, config: MRTConfig, *, report_unus
     if migration.framework == UNKNOWN_FRAMEWORK:
         return []
     ignored_here = config.ignored_for_path(migration.path)
-    skipped = migration.label in config.skip or migration.revision in config.skip
+    skipped = bool(config.skip) and (migration.label in config.skip or migration.revision in config.skip)
     has_downgrade_body = migration.framework != ALEMBIC or migration.downgrade_shape == DOWNGRADE_BODY
     suppressions = _suppressions(migration)
     present = frozenset(op.kind for op in migration.ops)
@@ -270,6 +270,8 @@ def _suppressions(migration: MigrationAST) -> Suppressions:
 def _unused_findings(migration: MigrationAST, config: MRTConfig) -> list[RiskWarning]:
     if migration.syntax_error is not None or migration.framework == UNKNOWN_FRAMEWORK:
         return []
+    if _suppressions(migration) is NO_SUPPRESSIONS:
+        return []  # most files: no comment to report, no settings to read
     if not _selected(UNUSED_SUPPRESSION_CODE, config):
         return []
     if UNUSED_SUPPRESSION_CODE in config.ignored_for_path(migration.path):

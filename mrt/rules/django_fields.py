@@ -97,11 +97,17 @@ def column_type(info: dict[str, Any]) -> ColumnType | None:
     if info.get("relation") or info.get("m2m") or info.get("generated"):
         return None
     t = info.get("type")
-    field = t.get("name") if isinstance(t, dict) else None
+    return _column_type(info, t.get("name") if isinstance(t, dict) else None)
+
+
+def _column_type(info: dict[str, Any], field: object) -> ColumnType | None:
+    """`column_type` once the field is known to be no relation, many-to-many or generated field: `definition`
+    asks for every field of every migration, and has read its class already."""
     if not isinstance(field, str):
         return None
-    if field in _FIXED:
-        return ColumnType(_FIXED[field])
+    fixed = _FIXED.get(field)
+    if fixed is not None:
+        return ColumnType(fixed)
     if field in _VARCHAR_DEFAULT_LENGTH:
         length = info.get("max_length", _VARCHAR_DEFAULT_LENGTH[field])
         return ColumnType("varchar", (length,)) if isinstance(length, int) else None
@@ -130,13 +136,16 @@ class Definition(NamedTuple):
     db_default: bool | None = None
 
 
+_UNKNOWN = Definition(None)
+
+
 def definition(info: dict[str, Any]) -> Definition:
     """The `Definition` of a field the Django reader read (`DjangoReader._field`)."""
     t = info.get("type")
     field = t.get("name") if isinstance(t, dict) else None
     relation = field in _RELATIONS
     if info.get("m2m") or info.get("generated") or not (field in _BUILTIN or relation):
-        return Definition(column_type(info))
+        return _UNKNOWN  # `column_type` knows the type of built-in fields only
     null = bool(info.get("nullable")) or field == "NullBooleanField"  # which forces null=True
     if relation:
         # A ForeignKey gets an index of its own unless it says db_index=False; a OneToOneField's is its UNIQUE
@@ -148,7 +157,7 @@ def definition(info: dict[str, Any]) -> Definition:
     unique = bool(info.get("unique")) and not primary_key
     indexed = info.get("db_index") is True or (field == "SlugField" and info.get("db_index") is not False)
     return Definition(
-        column_type(info),
+        None if info.get("relation") else _column_type(info, field),  # `column_type`: not m2m, not generated
         null=null,
         unique=unique,
         primary_key=primary_key,

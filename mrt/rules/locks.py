@@ -804,9 +804,11 @@ def lock_held_during_backfill(m: MigrationAST, config: MRTConfig) -> Iterator[Hi
     locked: tuple[Operation, str] | None = None  # the first lock that blocks writes
     exclusive: Operation | None = None  # the first lock that also blocks reads
     for op in m.ops:
-        if op.side != UPGRADE or not in_transaction(m, op) or not on_postgresql(m, config, op):
+        if op.side != UPGRADE or op.new_table:
+            continue  # a new table: it takes no lock worth naming, and nobody waits for its backfill
+        if not in_transaction(m, op) or not on_postgresql(m, config, op):
             continue
-        if locked is not None and op.kind in _BACKFILLS and not op.new_table:
+        if locked is not None and op.kind in _BACKFILLS:
             first, mode = locked
             what = "RunPython" if op.kind == Kind.RUN_PYTHON else op.kind.upper()
             yield hit(

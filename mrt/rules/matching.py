@@ -240,11 +240,11 @@ def add_copy_drops(m: MigrationAST) -> dict[int, bool]:
         elif op.kind == Kind.DROP_COLUMN:
             drops.append(op)
     out: dict[int, bool] = {}
-    down = downgrade(m)
     for drop in drops:
         table = drop.table.lower()  # type: ignore[union-attr]
         new_columns = added[table] - {(drop.column or "").lower()}
         if new_columns and (table in blind_update or new_columns & set_by_updates[table]):
-            out[id(drop)] = bool(down.on_table(Kind.UPDATE, drop.table))
+            # the downgrade indexed only now: most migrations drop no column they copied from
+            out[id(drop)] = bool(downgrade(m).on_table(Kind.UPDATE, drop.table))
     m.derived["add_copy_drops"] = out
     return out

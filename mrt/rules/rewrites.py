@@ -50,6 +50,16 @@ def default_functions(op: Operation) -> set[str]:
     return names
 
 
+def _may_call_functions(op: Operation) -> bool:
+    """Whether `default_functions(op)` can name any function: most added columns have no database default."""
+    args = op.args
+    return (
+        bool(args.get("default_functions"))
+        or isinstance(args.get("server_default_expr"), str)
+        or isinstance(args.get("db_default_expr"), str)
+    )
+
+
 def _pre_11(config: MRTConfig) -> bool:
     if not config.dialect_version:
         return False  # the usual case, asked per added column: no version to parse
@@ -120,7 +130,7 @@ def on_mysql(m: MigrationAST, config: MRTConfig, op: Operation) -> bool:
 @per_call
 def volatile_default(m: MigrationAST, config: MRTConfig) -> Iterator[Hit]:
     for op in m.ops:
-        if op.kind != Kind.ADD_COLUMN or not existing(op):
+        if op.kind != Kind.ADD_COLUMN or not existing(op) or not _may_call_functions(op):
             continue
         if on_mysql(m, config, op):
             copying = sorted(default_functions(op) & MYSQL_COPYING_DEFAULTS)
