@@ -14,7 +14,7 @@ Exit codes (every command):
 
 The parser is the standard library's argparse and every command imports what it needs when it
 runs, so a static `mrt check --format json` pays for the analyzer and nothing else: no typer and
-pydantic (about 0.1 s together), no rich unless the table is printed, never SQLAlchemy, Alembic,
+pydantic (about 0.1 s together), no rich unless the table is coloured or not ASCII, never SQLAlchemy, Alembic,
 Django or anthropic.
 """
 

@@ -34,7 +34,7 @@ def test_table_wraps_at_any_width_and_never_truncates(width):
     long_message = "Column users.a_really_long_column_name_that_goes_on is dropped: " + "data is lost " * 12
     finding = RiskWarning(
         revision="0004",
-        file="migrations/versions/deeply/nested/directory/0004_drop_a_really_long_column_name.py",
+        file="migrations/versions/deeply/nested/directory/0004_drop_a_really_long_column_name_for_good.py",
         pattern="DROP COLUMN in upgrade",
         message=long_message.strip(),
         severity="error",
@@ -44,14 +44,40 @@ def test_table_wraps_at_any_width_and_never_truncates(width):
     text = render("table", CheckReport([finding], {finding.file: "0004"}, width=width))
     lines = text.splitlines()
     assert max(len(line) for line in lines) <= width
-    rows = [line.split("│") for line in lines if line.startswith("│")]
-
-    def column(index: int) -> str:
-        return "".join(row[index].strip() for row in rows)
-
-    assert column(1).replace(" ", "") == finding.file + ":14"  # the whole path, folded
-    assert column(4).replace(" ", "") == (finding.pattern + long_message).replace(" ", "")  # every word
+    row = next(i for i, line in enumerate(lines) if "MRT201" in line)
+    assert "".join(lines[:row]) == finding.file  # the whole path, on lines of its own (folded at 80)
+    assert lines[row].split()[:3] == ["14", "MRT201", "error"]
+    column = lines[row].index("DROP")
+    wrapped = [lines[row][column:]] + [line[column:] for line in lines[row + 1 :] if line.startswith(" " * column)]
+    assert " ".join(wrapped).split() == (finding.pattern + " " + long_message).split()  # every word, in order
     assert "…" not in text
+
+
+def test_table_names_each_file_once_above_its_findings():
+    def finding(file: str, line: int, code: str) -> RiskWarning:
+        return RiskWarning("r", file, "Pattern", "Message", "warning", line, code)
+
+    findings = [finding("a.py", 3, "MRT109"), finding("a.py", 120, "MRT303"), finding("b.py", 7, "MRT201")]
+    lines = render("table", CheckReport(findings, width=80)).splitlines()
+    assert [line for line in lines if line.endswith(".py")] == ["a.py", "b.py"]
+    assert lines[1].startswith("    3  MRT109") and lines[3].startswith("  120  MRT303")  # line numbers aligned
+
+
+def test_table_measures_wide_characters_by_the_cells_they_take():
+    message = "Table 顧客データ is dropped: " + "データ" * 30
+    finding = RiskWarning("r", "x.py", "DROP TABLE in upgrade", message, "error", 1, "MRT202")
+    from rich.cells import cell_len
+
+    lines = render("table", CheckReport([finding], width=60)).splitlines()
+    assert max(cell_len(line) for line in lines) <= 60
+    assert "".join(line.strip() for line in lines[2:-2]).replace(" ", "") == message.replace(" ", "")
+
+
+def test_a_narrow_table_puts_the_text_under_the_row():
+    finding = RiskWarning("r", "x.py", "DROP COLUMN in upgrade", "Column users.phone is dropped", "error", 14, "MRT201")
+    lines = render("table", CheckReport([finding], width=40)).splitlines()
+    assert lines[:4] == ["x.py", "  14  MRT201  error", "    DROP COLUMN in upgrade", "    Column users.phone is dropped"]
+    assert max(len(line) for line in lines) <= 40
 
 
 def test_table_is_coloured_only_when_asked(alembic_project):
