@@ -76,7 +76,12 @@ def test_table_measures_wide_characters_by_the_cells_they_take():
 def test_a_narrow_table_puts_the_text_under_the_row():
     finding = RiskWarning("r", "x.py", "DROP COLUMN in upgrade", "Column users.phone is dropped", "error", 14, "MRT201")
     lines = render("table", CheckReport([finding], width=40)).splitlines()
-    assert lines[:4] == ["x.py", "  14  MRT201  error", "    DROP COLUMN in upgrade", "    Column users.phone is dropped"]
+    assert lines[:4] == [
+        "x.py",
+        "  14  MRT201  error",
+        "    DROP COLUMN in upgrade",
+        "    Column users.phone is dropped",
+    ]
     assert max(len(line) for line in lines) <= 40
 
 
