@@ -231,6 +231,9 @@ def main() -> None:
                 "floor_s": round(floor, 2),
                 "mrt_s": round(ours, 2),
                 "mrt_vs_floor": round(ours / floor, 2),
+                # every run, in the order measured: the spread says how much of a ratio is noise
+                "floor_runs_s": [round(t, 2) for t in floors],
+                "mrt_runs_s": [round(t, 2) for t in mine],
             }
             if sqlite:  # the floor without fsync too, since mrt turns it off for its throw-away file
                 row["floor_nosync_s"] = round(min(nosync), 2)

@@ -312,14 +312,14 @@ class AlembicRunner:
                 walk.needs_replay = True
 
     def _walk_steps(self, walk: _Walk, ctx: Any, heads: tuple[str, ...]) -> Iterator[Any]:
-        from alembic.runtime.migration import MigrationStep
+        from mrt.verify.alembic_steps import downgrade_step, upgrade_step
 
         revision_map = self.project.script.revision_map
         if walk.needs_replay:
             walk.phase = "replay"
             for script in walk.applied:
                 walk.replaying = script
-                yield from self._step(MigrationStep.upgrade_from_script(revision_map, script))
+                yield from self._step(upgrade_step(revision_map, script))
             walk.needs_replay = False
             self._invalidate()
         while walk.index < len(walk.scripts):
@@ -333,7 +333,7 @@ class AlembicRunner:
                 result.skip(f"not tested: it depends on {blocked[0]!r}, which could not be upgraded", NOT_TESTED)
                 walk.finish()
                 continue
-            up = MigrationStep.upgrade_from_script(revision_map, script)
+            up = upgrade_step(revision_map, script)
             reason = walk.skip_reason(script)
             if reason:
                 walk.phase = "advance"
@@ -348,7 +348,7 @@ class AlembicRunner:
             statements = yield from self._step(up)
             walk.applied.append(script)
             walk.phase = "downgrade"
-            statements += yield from self._step(MigrationStep.downgrade_from_script(revision_map, script))
+            statements += yield from self._step(downgrade_step(revision_map, script))
             walk.applied.pop()
             walk.phase = "compare"
             schema_broken = self._compare(before, statements, script, result)
