@@ -353,7 +353,11 @@ def _severity(rule: Rule, config: MRTConfig) -> str:
 
 def display_path(path: str) -> str:
     """Paths relative to the working directory when below it, so reports are never bare names."""
-    absolute = os.path.abspath(path)
+    return _shown(path, os.path.abspath(path))
+
+
+def _shown(path: str, absolute: str) -> str:
+    """`display_path(path)` for a path already made absolute (`absolute`)."""
     cwd = os.getcwd()
     if absolute.startswith(cwd + os.sep):
         below = absolute[len(cwd) + 1 :]
@@ -365,8 +369,9 @@ def _paths(migration: MigrationAST) -> tuple[str, str]:
     """(display path, absolute path), computed once per migration: resolving is a system call."""
     cached = migration.derived.get("paths")
     if cached is None:
-        absolute = os.path.abspath(migration.path) if migration.path else ""
-        cached = migration.derived["paths"] = (display_path(migration.path), absolute)
+        path = migration.path
+        absolute = os.path.abspath(path) if path else ""
+        cached = migration.derived["paths"] = (_shown(path, absolute) if path else path, absolute)
     return cached  # type: ignore[return-value]
 
 

@@ -78,12 +78,14 @@ def may_be_postgresql(m: MigrationAST, config: MRTConfig, condition: str | None 
     return not branch or POSTGRESQL in branch
 
 
+@lru_cache(maxsize=512)
 def branch_dialects(condition: str | None) -> frozenset[str]:
     """Engines a simple dialect test selects: `bind.dialect.name == "sqlite"` -> {sqlite}, and the URL test
     `str(bind.engine.url).startswith("mysql")` -> {mysql} (CTFd's way of branching per engine).
 
     Only positive equality / membership / prefix tests are read; a negation (`!=`, `not`, `is False`) or
-    anything else returns the empty set, which means "not restricted".
+    anything else returns the empty set, which means "not restricted". Kept per condition text: lock rules
+    ask it for every operation inside an `if`, and a history repeats a handful of conditions.
     """
     if not condition:
         return frozenset()
