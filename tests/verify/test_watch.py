@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 from mrt.verify.watch import touched_tables, uses_raw_dbapi
 
 KNOWN = ["users", "orders", "audit_log"]
@@ -59,3 +64,42 @@ def test_a_snapshot_folds_its_table_names_once() -> None:
     assert touched_tables(["UPDATE users SET x = 1"], folded) == {"Users"}
     snapshot.tables = {"items": table("items")}
     assert snapshot.folded_names() == {"items": "items"}
+
+
+def test_each_statement_of_a_check_is_scanned_for_identifiers_once(tmp_path: Path, monkeypatch: Any) -> None:
+    """A revision's statements are asked about four to six times (tables touched, rows that may have
+    changed, table list and other objects changed, names mentioned) and its upgrade runs twice: the
+    identifiers of each distinct statement are still read off it only once."""
+    from mrt.config import MRTConfig
+    from mrt.verify import watch
+    from mrt.verify.runner import AlembicRunner
+    from tests.verify.projects import make_project
+    from tests.verify.test_snapshot_cost import growing_schema
+
+    scanned: list[str] = []
+
+    class CountingPattern:
+        def __init__(self, pattern: re.Pattern[str]) -> None:
+            self.pattern = pattern
+
+        def finditer(self, text: str) -> Iterator[re.Match[str]]:
+            scanned.append(text)
+            return self.pattern.finditer(text)
+
+    ini = make_project(tmp_path, growing_schema(9))
+    watch._facts.cache_clear()
+    monkeypatch.setattr(watch, "_IDENT", CountingPattern(watch._IDENT))
+    sent: set[str] = set()
+    with AlembicRunner(MRTConfig(alembic_ini=str(ini), db_url=f"sqlite:///{tmp_path / 'test.db'}")) as runner:
+        original = runner.watch.take
+
+        def take() -> list[str]:
+            statements = original()
+            sent.update(statements)
+            return statements
+
+        monkeypatch.setattr(runner.watch, "take", take)
+        results = runner.check_all()
+    assert all(r.passed for r in results), [r.failures for r in results]
+    assert scanned, "the statements were looked at"
+    assert len(scanned) <= len(sent), f"{len(scanned)} scans for {len(sent)} distinct statements"
