@@ -406,3 +406,23 @@ def test_an_index_built_in_the_same_string_as_an_update_still_has_its_rows_compa
     [failure] = results["sneaky"].failures
     assert failure.startswith("Table 't': column 'name' value changed after rollback (expected ")
     assert failure.endswith(", got 'renamed') in 3/3 rows")
+
+
+def test_the_wipe_at_the_end_drops_every_table_in_one_statement(tmp_path: Path, db_url: str) -> None:
+    """A check ends at base by dropping what the migrations left: one DROP TABLE for all of them
+    where the engine takes a list (it was one per table, hundreds at the end of a long history), and
+    a check of the same history can run again on the emptied database."""
+    ini = make_project(tmp_path, growing_schema(12))
+    config = MRTConfig(alembic_ini=str(ini), db_url=db_url)
+    with AlembicRunner(config) as runner:
+        runner.upgrade("head")
+        with own_statements(runner) as sent:
+            runner.reset()
+        dialect = runner.connection.dialect.name
+        assert runner.current_heads() == ()
+        assert catalog.table_names(runner.connection) == set()
+        runner.connection.commit()
+    drops = [s for s in sent if s.startswith("DROP TABLE")]
+    assert len(drops) == (4 if dialect == "sqlite" else 1), drops
+    with AlembicRunner(config) as runner:
+        assert all(r.passed for r in runner.check_all())
