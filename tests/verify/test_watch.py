@@ -103,3 +103,57 @@ def test_each_statement_of_a_check_is_scanned_for_identifiers_once(tmp_path: Pat
     assert all(r.passed for r in results), [r.failures for r in results]
     assert scanned, "the statements were looked at"
     assert len(scanned) <= len(sent), f"{len(scanned)} scans for {len(sent)} distinct statements"
+
+
+def test_a_snapshot_carries_the_folded_names_over_from_the_one_before() -> None:
+    """Derived from the previous snapshot's, the folded names and the tables with foreign keys are
+    what a build over every table gives, also when two names differ only in case."""
+    from mrt.verify.catalog import Catalog, ForeignKey, Table
+
+    def table(name: str, parent: str | None = None) -> Table:
+        fks = {} if parent is None else {"fk": ForeignKey("fk", ("p",), parent, ("id",))}
+        return Table(name, {}, (), {}, {}, {}, fks)
+
+    before = Catalog({"Users": table("Users"), "orders": table("orders", "Users"), "Items": table("Items")})
+    before.folded_names(), before.with_foreign_keys()
+    cases = [
+        (
+            {"Users": table("Users"), "orders": table("orders"), "lines": table("lines", "orders")},
+            {"Items", "lines", "orders"},
+        ),
+        ({**before.tables, "users": table("users")}, {"users"}),  # a second name for "users"
+        ({"orders": before.tables["orders"], "Items": before.tables["Items"]}, {"Users"}),
+        ({**before.tables, "ITEMS": table("ITEMS")}, {"ITEMS"}),
+    ]
+    for tables, changed in cases:
+        carried = Catalog(dict(tables))
+        carried._carry_over(before, changed)
+        built = Catalog(dict(tables))
+        assert carried.folded_names() == built.folded_names(), changed
+        assert {t.name for t in carried.with_foreign_keys()} == {t.name for t in built.with_foreign_keys()}
+
+
+def test_a_check_folds_each_table_name_about_once(tmp_path: Path, monkeypatch: Any) -> None:
+    """Two snapshots a revision used to fold every table name each: a long history's revisions cost
+    more and more. Now a snapshot folds only the names its revision changed."""
+    from mrt.config import MRTConfig
+    from mrt.verify import watch
+    from mrt.verify.runner import AlembicRunner
+    from tests.verify.projects import make_project
+    from tests.verify.test_snapshot_cost import growing_schema
+
+    folded = [0]
+
+    class Counting(watch.FoldedNames):
+        def __init__(self, items: Any = ()) -> None:
+            if not isinstance(items, dict):
+                items = list(items)
+                folded[0] += len(items)
+            super().__init__(items)
+
+    ini = make_project(tmp_path, growing_schema(24))
+    monkeypatch.setattr(watch, "FoldedNames", Counting)
+    with AlembicRunner(MRTConfig(alembic_ini=str(ini), db_url=f"sqlite:///{tmp_path / 'test.db'}")) as runner:
+        results = runner.check_all()
+    assert all(r.passed for r in results), [r.failures for r in results]
+    assert folded[0] <= 8, f"{folded[0]} table names folded one by one for 24 revisions and 8 tables"
