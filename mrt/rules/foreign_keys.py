@@ -16,6 +16,7 @@ needs a non-atomic migration of its own). An index built by any migration of the
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -154,15 +155,38 @@ _Built = tuple[str, tuple[str, ...]]  # (table, leading columns of an index it g
 def _databases(migrations: list[MigrationAST]) -> dict[int, object]:
     """id(migration) -> the database its history builds, so that indexes are joined per database.
 
-    Alembic: one per connected part of the revision graph (parents and `depends_on`): two unlinked trees are
-    separate databases (Prefect keeps one per engine) or separate projects checked in one run. Django: one,
-    its apps share the database.
+    Alembic: one per connected part of the revision graph (parents and `depends_on`), except that the parts
+    whose revisions share a directory are one: unlinked trees in separate directories are separate databases
+    (Prefect keeps one tree per engine) or separate projects checked in one run, but a directory holding two
+    bases is one script directory, upgraded to all its heads on one database. Django: one, its apps share
+    the database.
     """
     out: dict[int, object] = {}
     for graph in graphs_of(migrations):
-        parts = graph.components() if graph.framework == ALEMBIC else [0] * len(graph)
-        out.update((id(m), (graph.framework, part)) for m, part in zip(graph.migrations, parts, strict=True))
+        if graph.framework != ALEMBIC:
+            out.update((id(m), (graph.framework, 0)) for m in graph.migrations)
+            continue
+        parts = graph.components()
+        merged = _parts_sharing_directories(parts, [os.path.dirname(m.path) for m in graph.migrations])
+        out.update((id(m), (graph.framework, merged[part])) for m, part in zip(graph.migrations, parts, strict=True))
     return out
+
+
+def _parts_sharing_directories(parts: list[int], directories: list[str]) -> dict[int, int]:
+    """part -> one part for all the parts joined by a common directory (union-find over the parts)."""
+    root = {part: part for part in parts}
+
+    def find(part: int) -> int:
+        while root[part] != part:
+            root[part] = root[root[part]]
+            part = root[part]
+        return part
+
+    first_in: dict[str, int] = {}
+    for part, directory in zip(parts, directories, strict=True):
+        other = first_in.setdefault(directory, part)
+        root[find(part)] = find(other)
+    return {part: find(part) for part in root}
 
 
 @project_rule(

@@ -153,6 +153,12 @@ def test_MRT427_an_index_in_an_unlinked_tree_builds_another_database(tmp_path):
     assert [(f.file.rsplit("/", 1)[-1], f.column_name) for f in found] == [("p1_coupon.py", "coupon_id")]
 
 
+def test_MRT427_negative_an_index_in_an_unlinked_tree_of_the_same_directory(tmp_path):
+    # two bases in one versions directory: `alembic upgrade heads` builds both on one database
+    files = {"a1_coupon.py": alembic("a1", FOREIGN_KEY), "b1_index.py": alembic("b1", INDEX)}
+    assert check(tmp_path / "versions", files) == []
+
+
 def test_MRT427_negative_an_index_later_in_the_same_history(tmp_path):
     files = {"a1_coupon.py": alembic("a1", FOREIGN_KEY), "a2_index.py": alembic("a2", INDEX, parent="a1")}
     assert check(tmp_path / "versions", files) == []
