@@ -103,6 +103,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return _check_once(args)
 
 
+# A clean report over no files would read as a pass: say that nothing was checked (still exit 0, like an
+# empty directory in a pre-commit run).
+_NOTHING_FOUND = (
+    "mrt: no migration files found in {targets}: name the Alembic versions directory or the Django apps "
+    "(a version location set in env.py rather than alembic.ini is not read)"
+)
+
+
 def _check_once(args: argparse.Namespace) -> int:
     from mrt.analyzer import analyze_project, display_path
     from mrt.config import ConfigError, load_config
@@ -126,6 +134,8 @@ def _check_once(args: argparse.Namespace) -> int:
             with_fixes=args.format in FORMATS_WITH_FIXES,
             jobs=_jobs(args.jobs, watching=args.watch),
         )
+        if not migrations and not findings:
+            _echo(_NOTHING_FOUND.format(targets=" ".join(targets)), err=True)
         scope = {absolute(f.path) for f in discover(targets)} if args.history else None
         in_range = reported_paths(migrations, since=args.since, min_revision=args.min_revision)
     except (ConfigError, DiscoveryError, ScopeError) as exc:

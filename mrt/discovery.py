@@ -199,10 +199,24 @@ def _split_locations(raw: str, separator: str) -> list[str]:
 
 
 def _resolve_location(location: str, base: Path) -> Path:
-    """A script or version location: a path, or `package:path` (resolved beside alembic.ini)."""
+    """A script or version location: a path, or a package resource as Alembic reads it, `package:path`
+    with every further colon a directory (`prefect:server:database:_migrations`).
+
+    Alembic imports the package; mrt never imports project code, so it looks for the package's directory
+    beside alembic.ini, above it (the ini often lives inside the package it names) or in a `src/` there,
+    up to `_PACKAGE_SEARCH_DEPTH` levels; when none exists, beside alembic.ini (the error names that path).
+    """
     location = location.replace("%(here)s", str(base))
     if ":" in location and not Path(location).exists() and not (len(location) > 1 and location[1] == ":"):
-        package, _, sub = location.partition(":")
-        location = os.path.join(*package.split("."), sub)
+        package, *parts = location.split(":")
+        relative = Path(*package.split("."), *parts)
+        for root in (base, *base.parents[:_PACKAGE_SEARCH_DEPTH]):
+            for candidate in (root / relative, root / "src" / relative):
+                if candidate.is_dir():
+                    return candidate
+        return base / relative
     path = Path(location)
     return path if path.is_absolute() else (base / path)
+
+
+_PACKAGE_SEARCH_DEPTH = 4

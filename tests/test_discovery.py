@@ -47,6 +47,16 @@ def test_version_locations_with_an_explicit_separator(tmp_path):
     assert alembic_version_locations(ini)[0][0] == tmp_path / "app" / "db" / "versions"
 
 
+def test_a_package_resource_location_is_found_where_the_package_lives(tmp_path):
+    # Prefect's alembic.ini sits inside the package it names, which lives under src/; every colon
+    # after the package is a directory, as Alembic reads it
+    database = tmp_path / "src" / "prefect" / "server" / "database"
+    write(database / "alembic.ini", "[alembic]\nscript_location = prefect:server:database:_migrations\n")
+    write(database / "_migrations" / "versions" / "a1_first.py")
+    assert names(discover([str(database)])) == ["a1_first.py"]
+    assert names(discover([str(tmp_path)])) == ["a1_first.py"]
+
+
 def test_script_location_from_pyproject_tool_alembic(tmp_path):
     (tmp_path / "alembic.ini").write_text("[alembic]\nsqlalchemy.url = sqlite://\n", encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text('[tool.alembic]\nscript_location = "migrations"\n', encoding="utf-8")

@@ -130,6 +130,7 @@ def test_an_empty_directory_is_clean_and_says_so(cli, tmp_path, monkeypatch):
     result = cli("check", "versions")
     assert result.exit_code == 0
     assert "No rollback risks found" in result.stdout
+    assert result.stderr.startswith("mrt: no migration files found in versions")  # not a silent pass
 
 
 def test_an_internal_error_is_one_line_with_exit_4(cli, alembic_project, monkeypatch):
