@@ -26,6 +26,11 @@ class TextEdit:
     end_column: int
     new_text: str
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled as its constructor's arguments, like `RiskWarning`: a frozen slotted dataclass otherwise
+        pickles through `dataclasses.fields()` for every object, and workers send back every fix of a batch."""
+        return (TextEdit, (self.line, self.column, self.end_line, self.end_column, self.new_text))
+
 
 @dataclass(frozen=True, slots=True)
 class Fix:
@@ -33,6 +38,9 @@ class Fix:
 
     title: str
     edits: tuple[TextEdit, ...]
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Fix, (self.title, self.edits))  # see `TextEdit.__reduce__`
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +51,9 @@ class Related:
     message: str
     column: int = 0
     file: str | None = None
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Related, (self.line, self.message, self.column, self.file))  # see `TextEdit.__reduce__`
 
 
 @dataclass(slots=True)

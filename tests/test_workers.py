@@ -89,3 +89,23 @@ def test_no_quota_leaves_the_affinity_mask(tmp_path):
     assert workers.usable_cpus(str(tmp_path / "none")) == visible  # no cgroup files at all
     big = _cgroup(tmp_path / "big", {"cpu.max": f"{(visible + 8) * 100000} 100000\n"})
     assert workers.usable_cpus(big) == visible  # a quota above the mask does not add CPUs
+
+
+def test_findings_and_their_fixes_travel_back_as_constructor_arguments(monkeypatch):
+    """Workers pickle every finding of their files, fixes included: no `dataclasses.fields()` per object."""
+    import dataclasses
+    import pickle
+
+    from mrt.findings import Fix, Related, RiskWarning, TextEdit
+
+    finding = RiskWarning("0004", "v/0004.py", "DROP COLUMN in upgrade", "gone", "error", 14, "MRT201")
+    finding.fixes = (Fix("Suppress", (TextEdit(14, 36, 14, 36, "  # mrt: ignore[MRT201]"),)),)
+    finding.related = (Related(18, "re-added here", 4, "v/0004.py"),)
+    data = pickle.dumps([finding] * 3)
+
+    def fields_not_expected(*args, **kwargs):
+        raise AssertionError("pickled through dataclasses.fields()")
+
+    monkeypatch.setattr(dataclasses, "fields", fields_not_expected)
+    assert pickle.loads(data) == [finding] * 3
+    assert pickle.loads(pickle.dumps(finding.fixes + finding.related)) == finding.fixes + finding.related
