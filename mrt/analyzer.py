@@ -71,6 +71,7 @@ def analyze_project(
     *,
     with_fixes: bool = False,
     jobs: int = 1,
+    progress: Progress | None = None,
 ) -> tuple[list[MigrationAST], list[RiskWarning]]:
     """`analyze_paths`, also returning every parsed migration (in discovery order).
 
@@ -78,15 +79,19 @@ def analyze_project(
     `--since`/`--min-revision`, and one JUnit test case per migration, clean or not. They come back
     as headers: each file's operations and source are released once its rules ran (see `_keep_header_only`).
     `jobs` > 1 runs the per-file pass of a large history in that many processes (`mrt.workers`).
+    `progress(done, total)` is told how many files have had their own pass, every few dozen files.
     """
     from mrt.discovery import discover
 
     config = settings or MRTConfig()
     paths = [str(p) for p in paths]
     with _few_collections():
-        migrations, findings = _analyze_files(discover(paths), paths, config, with_fixes, jobs)
+        migrations, findings = _analyze_files(discover(paths), paths, config, with_fixes, jobs, progress)
     findings.sort(key=RiskWarning.sort_key)
     return migrations, findings
+
+
+Progress = Callable[[int, int], None]  # (files done, files in all)
 
 
 # Parsing a file allocates tens of thousands of syntax-tree nodes that die with the file; with the default
@@ -108,14 +113,28 @@ def _few_collections() -> Iterator[None]:
 
 
 def _analyze_files(
-    found_files: list[FoundFile], paths: list[str], config: MRTConfig, with_fixes: bool, jobs: int = 1
+    found_files: list[FoundFile],
+    paths: list[str],
+    config: MRTConfig,
+    with_fixes: bool,
+    jobs: int = 1,
+    progress: Progress | None = None,
 ) -> tuple[list[MigrationAST], list[RiskWarning]]:
     from mrt import workers
 
     if jobs > 1 and workers.worth_it(len(found_files)):
-        migrations, findings = workers.per_file_pass(found_files, config, with_fixes, jobs)
-    else:
+        migrations, findings = workers.per_file_pass(found_files, config, with_fixes, jobs, progress)
+    elif progress is None:
         migrations, findings = per_file_pass(found_files, config, with_fixes)
+    else:
+        migrations, findings = [], []
+        for start in range(0, len(found_files), workers.CHUNK):
+            chunk_migrations, chunk_findings = per_file_pass(
+                found_files[start : start + workers.CHUNK], config, with_fixes
+            )
+            migrations.extend(chunk_migrations)
+            findings.extend(chunk_findings)
+            progress(min(start + workers.CHUNK, len(found_files)), len(found_files))
     findings = drop_tableless_deletions(migrations, findings)  # what one file took for a table drop
     findings.extend(_project_findings(_under_directories(migrations, paths), config))
     for migration in migrations:  # after the project pass, which may use a suppression too

@@ -26,7 +26,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from mrt import __version__
 
@@ -103,6 +103,31 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return _check_once(args)
 
 
+class _ProgressLine:
+    """`mrt: checked 1,200/4,000 files` on one terminal line while a large history is read (a few seconds
+    for thousands of files), erased before the report is printed. Only on a terminal, and only from
+    `PROGRESS_FROM` files: a small check is over before a line would be worth reading."""
+
+    PROGRESS_FROM = 400
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.PROGRESS_FROM:
+            return
+        self.stream.write(f"\rmrt: checked {done:,}/{total:,} files")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")  # back to the start of the line, and clear it
+            self.stream.flush()
+            self.shown = False
+
+
 # A clean report over no files would read as a pass: say that nothing was checked (still exit 0, like an
 # empty directory in a pre-commit run).
 _NOTHING_FOUND = (
@@ -128,12 +153,18 @@ def _check_once(args: argparse.Namespace) -> int:
             settings = settings.merged({"extend_select": [*settings.extend_select, "MRT7"]})
         if args.base_ref is not None:
             settings = settings.merged({"git_changes": _git_changes(args.base_ref, targets, args.history or [])})
-        migrations, findings = analyze_project(
-            [*targets, *(args.history or [])],
-            settings,
-            with_fixes=args.format in FORMATS_WITH_FIXES,
-            jobs=_jobs(args.jobs, watching=args.watch),
-        )
+        progress = _ProgressLine(sys.stderr) if sys.stderr.isatty() else None
+        try:
+            migrations, findings = analyze_project(
+                [*targets, *(args.history or [])],
+                settings,
+                with_fixes=args.format in FORMATS_WITH_FIXES,
+                jobs=_jobs(args.jobs, watching=args.watch),
+                progress=progress,
+            )
+        finally:
+            if progress is not None:
+                progress.close()
         if not migrations and not findings:
             _echo(_NOTHING_FOUND.format(targets=" ".join(targets)), err=True)
         scope = {absolute(f.path) for f in discover(targets)} if args.history else None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the one-file check imports this module and never forks: keep it cheap
@@ -67,9 +67,14 @@ def worth_it(files: int) -> bool:
 
 
 def per_file_pass(
-    found: Sequence[FoundFile], config: MRTConfig, with_fixes: bool, jobs: int
+    found: Sequence[FoundFile],
+    config: MRTConfig,
+    with_fixes: bool,
+    jobs: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[MigrationAST], list[RiskWarning]]:
-    """`mrt.analyzer.per_file_pass` over `found` in `jobs` processes; results in discovery order."""
+    """`mrt.analyzer.per_file_pass` over `found` in `jobs` processes; results in discovery order, and
+    `progress(done, total)` told as each chunk comes back."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -85,9 +90,13 @@ def per_file_pass(
         max_workers=min(jobs, len(chunks)), mp_context=multiprocessing.get_context("fork"), initializer=_worker_setup
     )
     try:
-        for chunk_migrations, chunk_findings in pool.map(_run_chunk, chunks):
+        done = 0
+        for chunk, (chunk_migrations, chunk_findings) in zip(chunks, pool.map(_run_chunk, chunks), strict=True):
             migrations.extend(chunk_migrations)
             findings.extend(chunk_findings)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(found))
     except BrokenProcessPool:  # a worker died (killed, out of memory): do the work here instead
         pool.shutdown(wait=False, cancel_futures=True)
         return in_process(found, config, with_fixes)

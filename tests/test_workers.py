@@ -109,3 +109,15 @@ def test_findings_and_their_fixes_travel_back_as_constructor_arguments(monkeypat
     monkeypatch.setattr(dataclasses, "fields", fields_not_expected)
     assert pickle.loads(data) == [finding] * 3
     assert pickle.loads(pickle.dumps(finding.fixes + finding.related)) == finding.fixes + finding.related
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_progress_is_told_after_every_chunk_up_to_the_last_file(history, monkeypatch, jobs):
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 10)
+    told: list[tuple[int, int]] = []
+    migrations, _ = analyze_project(history, MRTConfig(), jobs=jobs, progress=lambda *seen: told.append(seen))
+    total = len(migrations)
+    assert total >= 300 and told[-1] == (total, total)
+    assert [done for done, _ in told] == [
+        min(n, total) for n in range(workers.CHUNK, total + workers.CHUNK, workers.CHUNK)
+    ]

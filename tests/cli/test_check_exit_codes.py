@@ -133,6 +133,25 @@ def test_an_empty_directory_is_clean_and_says_so(cli, tmp_path, monkeypatch):
     assert result.stderr.startswith("mrt: no migration files found in versions")  # not a silent pass
 
 
+def test_a_terminal_sees_progress_that_is_erased_before_the_report(cli, alembic_project, monkeypatch):
+    import sys
+
+    from mrt import cli as cli_module
+
+    monkeypatch.setattr(cli_module._ProgressLine, "PROGRESS_FROM", 1)  # a history of thousands, in four files
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    result = cli("check", "--format", "json", "-o", "report.json")
+    assert result.stderr.startswith("\rmrt: checked 4/4 files\r\x1b[K")
+    assert "mrt: wrote report.json" in result.stderr
+
+
+def test_a_pipe_sees_no_progress(cli, alembic_project, monkeypatch):
+    from mrt import cli as cli_module
+
+    monkeypatch.setattr(cli_module._ProgressLine, "PROGRESS_FROM", 1)
+    assert "checked" not in cli("check", "--format", "json", "-o", "report.json").stderr
+
+
 def test_an_internal_error_is_one_line_with_exit_4(cli, alembic_project, monkeypatch):
     import mrt.analyzer
 
