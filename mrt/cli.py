@@ -24,7 +24,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -103,6 +103,33 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return _check_once(args)
 
 
+@contextlib.contextmanager
+def _notes_on_stderr() -> Iterator[None]:
+    """Discovery's notes (`UnreadMigrationsWarning`: files a version location leaves out) as one `mrt: note:`
+    line each on stderr, after the progress line is gone; any other warning goes on as Python shows it."""
+    import warnings
+
+    from mrt.discovery import UnreadMigrationsWarning
+
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as recording:
+            warnings.simplefilter("always", UnreadMigrationsWarning)
+            try:
+                yield
+            finally:
+                caught = list(recording)
+    finally:  # outside the recording, so that what is passed on is shown, not recorded again
+        notes: dict[str, None] = {}
+        for item in caught:
+            if issubclass(item.category, UnreadMigrationsWarning):
+                notes[str(item.message)] = None
+            else:
+                warnings.warn_explicit(item.message, item.category, item.filename, item.lineno, source=item.source)
+        for note in notes:
+            _echo(f"mrt: note: {note}", err=True)
+
+
 class _ProgressLine:
     """`mrt: checked 1,200/4,000 files` on one terminal line while a large history is read (a few seconds
     for thousands of files), erased before the report is printed. Only on a terminal, and only from
@@ -155,13 +182,14 @@ def _check_once(args: argparse.Namespace) -> int:
             settings = settings.merged({"git_changes": _git_changes(args.base_ref, targets, args.history or [])})
         progress = _ProgressLine(sys.stderr) if sys.stderr.isatty() else None
         try:
-            migrations, findings = analyze_project(
-                [*targets, *(args.history or [])],
-                settings,
-                with_fixes=args.format in FORMATS_WITH_FIXES,
-                jobs=_jobs(args.jobs, watching=args.watch),
-                progress=progress,
-            )
+            with _notes_on_stderr():
+                migrations, findings = analyze_project(
+                    [*targets, *(args.history or [])],
+                    settings,
+                    with_fixes=args.format in FORMATS_WITH_FIXES,
+                    jobs=_jobs(args.jobs, watching=args.watch),
+                    progress=progress,
+                )
         finally:
             if progress is not None:
                 progress.close()

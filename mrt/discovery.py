@@ -36,6 +36,13 @@ class DiscoveryError(ValueError):
     """A path or configuration that cannot be used; the message names the file and the fix."""
 
 
+class UnreadMigrationsWarning(UserWarning):
+    """Python files below a version location that its configuration does not make Alembic (or mrt) read.
+
+    A warning, not an error: Neutron and zou add those directories in env.py at run time, which mrt cannot
+    see without running project code. `mrt check` prints it as a note; pytest lists it in its summary."""
+
+
 @dataclass(frozen=True, slots=True)
 class FoundFile:
     path: str
@@ -104,10 +111,38 @@ def _python_files(directory: Path, *, recursive: bool) -> Iterator[FoundFile]:
             subdirs[:] = [d for d in subdirs if d not in _SKIP_DIRS and not d.startswith(".")]
             found.extend(os.path.join(here, name) for name in files if _is_migration_name(name))
     else:
+        nested: list[str] = []
         with os.scandir(directory) as entries:
-            found = [e.path for e in entries if _is_migration_name(e.name) and e.is_file()]
+            for entry in entries:
+                if entry.is_file():
+                    if _is_migration_name(entry.name):
+                        found.append(entry.path)
+                elif entry.is_dir() and entry.name not in _SKIP_DIRS and not entry.name.startswith("."):
+                    nested.append(entry.path)
+        if nested:
+            _warn_unread(directory, nested)
     for path in sorted(found):
         yield FoundFile(path, _django_app(path))
+
+
+def _warn_unread(directory: Path, nested: list[str]) -> None:
+    """Say how many Python files the subdirectories of a non-recursive version location hold, if any."""
+    count = 0
+    for top in nested:
+        for _here, subdirs, files in os.walk(top):
+            subdirs[:] = [d for d in subdirs if d not in _SKIP_DIRS and not d.startswith(".")]
+            count += sum(1 for name in files if _is_migration_name(name))
+    if count:
+        import warnings
+
+        warnings.warn(
+            UnreadMigrationsWarning(
+                f"{directory}: {count} Python file(s) in its subdirectories are not checked: its alembic.ini does "
+                f"not set recursive_version_locations. If env.py adds those directories, name them: "
+                f"mrt check {directory}"
+            ),
+            stacklevel=2,
+        )
 
 
 def _is_migration_name(name: str) -> bool:

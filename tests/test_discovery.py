@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from mrt.discovery import DiscoveryError, alembic_version_locations, discover
+from mrt.discovery import DiscoveryError, UnreadMigrationsWarning, alembic_version_locations, discover
 
 REVISION = "revision = 'r1'\ndown_revision = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n"
 
@@ -109,3 +109,26 @@ def test_a_versions_directory_is_scanned_recursively(tmp_path):
 def test_files_and_directories_mix_and_are_listed_once(tmp_path):
     a = write(tmp_path / "versions" / "a.py")
     assert names(discover([str(a), str(tmp_path / "versions")])) == ["a.py"]
+
+
+def test_files_below_a_version_location_that_is_not_recursive_are_named_not_silently_left_out(tmp_path):
+    # Neutron and zou keep revisions in subdirectories of versions/ and add them in env.py
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = db\n")
+    write(tmp_path / "db" / "versions" / "a1_live.py")
+    write(tmp_path / "db" / "versions" / "liberty" / "expand" / "b1_old.py")
+    write(tmp_path / "db" / "versions" / "liberty" / "contract" / "c1_old.py")
+    write(tmp_path / "db" / "versions" / "__pycache__" / "a1_live.cpython-311.py", "")
+    with pytest.warns(
+        UnreadMigrationsWarning, match=r"versions: 2 Python file\(s\) in its subdirectories are not checked"
+    ):
+        assert names(discover([str(tmp_path)])) == ["a1_live.py"]
+    assert names(discover([str(tmp_path / "db" / "versions")])) == ["a1_live.py", "b1_old.py", "c1_old.py"]
+
+
+def test_no_note_when_the_subdirectories_hold_no_migration(tmp_path, recwarn):
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = db\n")
+    write(tmp_path / "db" / "versions" / "a1_live.py")
+    write(tmp_path / "db" / "versions" / "__pycache__" / "a1_live.cpython-311.py", "")
+    write(tmp_path / "db" / "versions" / "sql" / "__init__.py", "")
+    assert names(discover([str(tmp_path)])) == ["a1_live.py"]
+    assert not [w for w in recwarn if issubclass(w.category, UnreadMigrationsWarning)]

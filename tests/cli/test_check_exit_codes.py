@@ -145,6 +145,26 @@ def test_a_terminal_sees_progress_that_is_erased_before_the_report(cli, alembic_
     assert "mrt: wrote report.json" in result.stderr
 
 
+def test_files_discovery_leaves_out_are_one_note_on_stderr_and_other_warnings_pass(cli, alembic_project, monkeypatch):
+    import warnings
+
+    from mrt import analyzer
+
+    (alembic_project / V / "2015").mkdir()
+    (alembic_project / V / "2015" / "0000_old.py").write_text("revision = 'old'\n", encoding="utf-8")
+    original = analyzer.analyze_project
+
+    def with_a_rule_failure(*args, **kwargs):
+        warnings.warn("mrt: rule MRT999 failed on x.py: boom", RuntimeWarning, stacklevel=1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(analyzer, "analyze_project", with_a_rule_failure)
+    with pytest.warns(RuntimeWarning, match="MRT999 failed"):
+        result = cli("check", "--format", "json", "-o", "report.json")
+    notes = [line for line in result.stderr.splitlines() if line.startswith("mrt: note:")]
+    assert len(notes) == 1 and "1 Python file(s) in its subdirectories are not checked" in notes[0]
+
+
 def test_a_pipe_sees_no_progress(cli, alembic_project, monkeypatch):
     from mrt import cli as cli_module
 
