@@ -109,6 +109,10 @@ def test_findings_and_their_fixes_travel_back_as_constructor_arguments(monkeypat
     monkeypatch.setattr(dataclasses, "fields", fields_not_expected)
     assert pickle.loads(data) == [finding] * 3
     assert pickle.loads(pickle.dumps(finding.fixes + finding.related)) == finding.fixes + finding.related
+    from mrt.model.ops import Operation, Span  # the facts of Django fields hold operations
+
+    op = Operation("alter_column", "upgrade", Span(3, 4, 3, 40), "t", "c", args={"type": {"name": "text"}})
+    assert pickle.loads(pickle.dumps(op)) == op
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -9,7 +9,8 @@ that decides whether it is safe (inside a batch, an autocommit block, a non-atom
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 UPGRADE = "upgrade"
@@ -71,6 +72,11 @@ class Span:
     end_line: int
     end_column: int
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled as its constructor's arguments (see `MigrationAST.__reduce__`): the facts a worker sends back
+        hold operations and spans, and a slotted dataclass otherwise pickles through `fields()` per object."""
+        return (Span, (self.line, self.column, self.end_line, self.end_column))
+
 
 @dataclass(slots=True)
 class Operation:
@@ -104,6 +110,9 @@ class Operation:
     def line(self) -> int:
         return self.span.line
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Operation, _operation_args(self))  # see `Span.__reduce__`
+
     def describe(self) -> str:
         """A short human name for messages: `users.email`, `ix_users_email`, `users`."""
         named_kinds = (Kind.CREATE_INDEX, Kind.DROP_INDEX, Kind.CREATE_CONSTRAINT, Kind.DROP_CONSTRAINT)
@@ -114,6 +123,9 @@ class Operation:
         if self.table and self.column:
             return f"{self.table}.{self.column}"
         return self.table or self.name or "?"
+
+
+_operation_args = attrgetter(*(f.name for f in fields(Operation)))
 
 
 def mark_new_tables(ops: list[Operation]) -> None:
