@@ -11,10 +11,14 @@ Where the database's only head is the revision being downgraded and it has a sin
 (every step of a linear history), the answer needs no walk: the ancestors of that down revision, the
 down revision itself excluded, cannot include it (the history is acyclic), so what remains is that
 down revision. Every other case (branches, merges, dependencies) is left to Alembic's own code.
+
+`_unmerge_to_revisions` is Alembic's private method: when an Alembic release no longer has it with this
+signature, the steps are Alembic's own again (slower, never wrong).
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from alembic.runtime.migration import RevisionStep
@@ -30,11 +34,23 @@ class _Step(RevisionStep):
         return super()._unmerge_to_revisions(heads)
 
 
+def _overridable(cls: type[RevisionStep] = RevisionStep) -> bool:
+    """Does this Alembic's RevisionStep have `_unmerge_to_revisions(self, heads)`, the method `_Step` replaces?"""
+    method = getattr(cls, "_unmerge_to_revisions", None)
+    try:
+        return method is not None and list(inspect.signature(method).parameters) == ["self", "heads"]
+    except (TypeError, ValueError):
+        return False
+
+
+_STEP: type[RevisionStep] = _Step if _overridable() else RevisionStep
+
+
 def upgrade_step(revision_map: Any, script: Any) -> RevisionStep:
     """The step that upgrades to `script` (Alembic's `MigrationStep.upgrade_from_script`)."""
-    return _Step(revision_map, script, True)
+    return _STEP(revision_map, script, True)
 
 
 def downgrade_step(revision_map: Any, script: Any) -> RevisionStep:
     """The step that downgrades `script` (Alembic's `MigrationStep.downgrade_from_script`)."""
-    return _Step(revision_map, script, False)
+    return _STEP(revision_map, script, False)

@@ -78,3 +78,15 @@ def test_a_linear_history_is_checked_without_walking_ancestors(tmp_path: Path, m
         results = runner.check_all()
     assert all(r.passed for r in results), [r.failures for r in results]
     assert walks[0] == 0, f"{walks[0]} walks over the history for 9 revisions"
+
+
+def test_an_alembic_without_the_private_method_gets_its_own_steps_back():
+    from mrt.verify import alembic_steps
+
+    class Renamed(RevisionStep):
+        def _unmerge_to_revisions(self, heads, extra):  # a later Alembic's different signature
+            return ()
+
+    assert alembic_steps._overridable()  # the installed Alembic: mrt's shortcut applies
+    assert not alembic_steps._overridable(Renamed)
+    assert not alembic_steps._overridable(type("Gone", (), {}))
