@@ -48,8 +48,9 @@ class Graph:
                     out[parent].append(child)
         return out
 
-    def components(self) -> list[int]:
-        """Connected component of every node (union-find over all edges, iterative)."""
+    def components(self, also_joined: Iterable[tuple[int, int]] = ()) -> list[int]:
+        """Connected component of every node (union-find over all edges, iterative), counting the node pairs
+        of `also_joined` as edges too (MRT427: revisions of one directory share a database)."""
         root = list(range(len(self)))
 
         def find(i: int) -> int:
@@ -58,11 +59,16 @@ class Graph:
                 i = root[i]
             return i
 
+        def join(a: int, b: int) -> None:
+            a, b = find(a), find(b)
+            if a != b:
+                root[a] = b
+
         for child in range(len(self)):
             for parent in (*self.parents[child], *self.extra[child]):
-                a, b = find(child), find(parent)
-                if a != b:
-                    root[a] = b
+                join(child, parent)
+        for a, b in also_joined:
+            join(a, b)
         return [find(i) for i in range(len(self))]
 
     def heads(self, nodes: Iterable[int]) -> list[int]:

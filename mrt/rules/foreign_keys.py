@@ -166,27 +166,13 @@ def _databases(migrations: list[MigrationAST]) -> dict[int, object]:
         if graph.framework != ALEMBIC:
             out.update((id(m), (graph.framework, 0)) for m in graph.migrations)
             continue
-        parts = graph.components()
-        merged = _parts_sharing_directories(parts, [os.path.dirname(m.path) for m in graph.migrations])
-        out.update((id(m), (graph.framework, merged[part])) for m, part in zip(graph.migrations, parts, strict=True))
+        first_in: dict[str, int] = {}  # directory -> its first revision
+        same_directory = [
+            (node, first_in.setdefault(os.path.dirname(m.path), node)) for node, m in enumerate(graph.migrations)
+        ]
+        parts = graph.components(also_joined=same_directory)
+        out.update((id(m), (graph.framework, part)) for m, part in zip(graph.migrations, parts, strict=True))
     return out
-
-
-def _parts_sharing_directories(parts: list[int], directories: list[str]) -> dict[int, int]:
-    """part -> one part for all the parts joined by a common directory (union-find over the parts)."""
-    root = {part: part for part in parts}
-
-    def find(part: int) -> int:
-        while root[part] != part:
-            root[part] = root[root[part]]
-            part = root[part]
-        return part
-
-    first_in: dict[str, int] = {}
-    for part, directory in zip(parts, directories, strict=True):
-        other = first_in.setdefault(directory, part)
-        root[find(part)] = find(other)
-    return {part: find(part) for part in root}
 
 
 @project_rule(
