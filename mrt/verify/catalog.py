@@ -471,10 +471,14 @@ def _listing_query(join: str, where: str, describe: str, definitions: str) -> An
     running it, since SQLAlchemy scans the whole text for parameters each time."""
     from sqlalchemy import text
 
-    return text(_PG_LISTING.format(join=join, where=where, describe=describe, definitions=definitions))
+    template = _PG_DESCRIBING if definitions == "true" else _PG_LISTING
+    return text(template.format(join=join, where=where, describe=describe))
 
 
 _KNOWN_JOIN = "\n  LEFT JOIN unnest(CAST(:known AS text[])) AS k(name) ON k.name = c.relname::text"
+# The tables with a digest of each one's columns, constraints and indexes: what the check after a
+# downgrade asks for. The digest must come out the same from `_PG_DESCRIBING`, which builds it from
+# the same pieces in the same order.
 _PG_LISTING = """
 SELECT c.relname::text,
   CASE WHEN w.wanted THEN md5(concat_ws('|',
@@ -484,38 +488,61 @@ SELECT c.relname::text,
       WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
     (SELECT string_agg(con.conname || ' ' || pg_get_constraintdef(con.oid), ',' ORDER BY con.conname)
        FROM pg_constraint con WHERE con.conrelid = c.oid),
-    (SELECT string_agg(pg_get_indexdef(i.indexrelid), ',' ORDER BY 1)
-       FROM pg_index i WHERE i.indrelid = c.oid))) END,
-  CASE WHEN w.wanted AND {definitions} THEN (
-    SELECT json_agg(json_build_array(x.kind, x.name, x.type, x.cols, x.ref_table, x.ref_cols, x.definition, x.extra))
-    FROM (
-      SELECT 'constraint' AS kind, con.conname::text AS name, con.contype::text AS type,
-             ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, o)
-                   JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o)::text[] AS cols,
-             rc.relname::text AS ref_table,
-             ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
-                   JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.o)::text[] AS ref_cols,
-             pg_get_constraintdef(con.oid) AS definition, con.confdeltype::text AS extra
-      FROM pg_constraint con LEFT JOIN pg_class rc ON rc.oid = con.confrelid
-      WHERE con.conrelid = c.oid AND con.contype IN ('p', 'u', 'f', 'c')
-      UNION ALL
-      SELECT 'index', ic.relname::text, CASE WHEN i.indisunique THEN 'u' ELSE 'i' END,
-             ARRAY(SELECT coalesce(a.attname, '<expr>') FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
-                   LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o)::text[],
-             NULL, NULL, pg_get_indexdef(i.indexrelid), pg_get_expr(i.indpred, i.indrelid)
-      FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-      WHERE i.indrelid = c.oid
-        AND NOT EXISTS (SELECT 1 FROM pg_constraint x WHERE x.conindid = i.indexrelid AND x.conrelid = i.indrelid
-                        AND x.contype IN ('p', 'u', 'x'))
-    ) x) END,
-  CASE WHEN w.wanted AND {definitions} THEN (
-    SELECT json_agg(json_build_array(a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-                                     pg_get_expr(ad.adbin, ad.adrelid), a.attidentity::text, a.attgenerated::text)
-                    ORDER BY a.attnum)
-    FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) END
+    (SELECT string_agg(i.def, ',' ORDER BY i.def)
+       FROM (SELECT pg_get_indexdef(i.indexrelid) AS def FROM pg_index i WHERE i.indrelid = c.oid OFFSET 0) i)))
+  END,
+  NULL::json, NULL::json
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace{join},
   LATERAL (SELECT {describe} AS wanted) w
+WHERE n.nspname = coalesce(:schema, current_schema()) AND c.relkind IN ('r', 'p') {where}
+"""
+# The same digest, plus each table's constraint, index and column rows (what the snapshot before an
+# upgrade asks for). Each column's type and default, each constraint's and each index's definition
+# is worked out once, for the digest and the rows alike (`OFFSET 0` keeps PostgreSQL from folding the
+# inner queries into the outer ones, which would copy those calls back into both places): they are
+# most of what the query costs, and working each out twice made it a quarter dearer.
+_PG_DESCRIBING = """
+SELECT c.relname::text,
+  CASE WHEN w.wanted THEN md5(concat_ws('|', col.fingerprint, con.fingerprint, ix.fingerprint)) END,
+  CASE WHEN w.wanted THEN to_json(con.definitions || ix.definitions) END,
+  CASE WHEN w.wanted THEN col.definitions END
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace{join},
+  LATERAL (SELECT {describe} AS wanted) w,
+  LATERAL (
+    SELECT string_agg(a.attname || ' ' || a.type || ' ' || a.attnotnull || ' ' || coalesce(a.def, ''), ','
+                      ORDER BY a.attnum) AS fingerprint,
+           json_agg(json_build_array(a.attname::text, a.type, a.attnotnull, a.def, a.attidentity::text,
+                                     a.attgenerated::text) ORDER BY a.attnum) AS definitions
+      FROM (SELECT a.attname, a.attnum, a.attnotnull, a.attidentity, a.attgenerated,
+                   format_type(a.atttypid, a.atttypmod) AS type, pg_get_expr(ad.adbin, ad.adrelid) AS def
+              FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+             WHERE w.wanted AND a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            OFFSET 0) a) col,
+  LATERAL (
+    SELECT string_agg(con.conname || ' ' || con.def, ',' ORDER BY con.conname) AS fingerprint,
+           array_agg(json_build_array('constraint', con.conname::text, con.contype::text,
+             ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, o)
+                   JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o)::text[],
+             rc.relname::text,
+             ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
+                   JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.o)::text[],
+             con.def, con.confdeltype::text))
+             FILTER (WHERE con.contype IN ('p', 'u', 'f', 'c')) AS definitions
+      FROM (SELECT con.conname, con.contype, con.conrelid, con.conkey, con.confrelid, con.confkey, con.confdeltype,
+                   pg_get_constraintdef(con.oid) AS def
+              FROM pg_constraint con WHERE w.wanted AND con.conrelid = c.oid OFFSET 0) con
+      LEFT JOIN pg_class rc ON rc.oid = con.confrelid) con,
+  LATERAL (
+    SELECT string_agg(i.def, ',' ORDER BY i.def) AS fingerprint,
+           array_agg(json_build_array('index', ic.relname::text, CASE WHEN i.indisunique THEN 'u' ELSE 'i' END,
+             ARRAY(SELECT coalesce(a.attname, '<expr>') FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
+                   LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o)::text[],
+             NULL, NULL, i.def, pg_get_expr(i.indpred, i.indrelid)))
+             FILTER (WHERE NOT EXISTS (SELECT 1 FROM pg_constraint x WHERE x.conindid = i.indexrelid
+                                       AND x.conrelid = i.indrelid AND x.contype IN ('p', 'u', 'x'))) AS definitions
+      FROM (SELECT i.indexrelid, i.indrelid, i.indisunique, i.indkey, i.indpred, pg_get_indexdef(i.indexrelid) AS def
+              FROM pg_index i WHERE w.wanted AND i.indrelid = c.oid OFFSET 0) i
+      JOIN pg_class ic ON ic.oid = i.indexrelid) ix
 WHERE n.nspname = coalesce(:schema, current_schema()) AND c.relkind IN ('r', 'p') {where}
 """
 
