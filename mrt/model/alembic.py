@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import partial
 from typing import Any
 
 from mrt.model.migration import (
@@ -26,6 +25,7 @@ from mrt.model.migration import (
 from mrt.model.ops import DOWNGRADE, UPGRADE, Kind, Operation
 from mrt.model.pyexpr import (
     UNKNOWN,
+    ConstantReader,
     bind_args,
     dotted,
     keyword,
@@ -108,7 +108,7 @@ class _Ctx:
     active_helpers: frozenset[str] = frozenset()
 
 
-class AlembicReader:
+class AlembicReader(ConstantReader):
     """Builds the operation list of one revision file."""
 
     def __init__(self, module: ast.Module, migration: MigrationAST, dialect: str | None) -> None:
@@ -116,8 +116,6 @@ class AlembicReader:
         self.migration = migration
         self.dialect = dialect
         self.constants: dict[str, Any] = {}
-        # A string literal (or module constant) argument; C-level `partial`: no extra frame per argument read.
-        self._str: Callable[[ast.expr | None], str | None] = partial(literal_str, constants=self.constants)
         self.functions: dict[str, ast.FunctionDef] = {}
         self.op_names: set[str] = {"op"}
         self.context_names: set[str] = {"context"}
@@ -612,6 +610,8 @@ def type_info(node: ast.expr, constants: dict[str, Any]) -> dict[str, Any] | Non
     """`sa.String(length=50)` -> {"name": "String", "args": (50,)}; None when not a type expression."""
     if type(node) is _Call:
         name = last_name(node.func)
+        if not node.args and not node.keywords:  # `sa.Integer()`, the most common type: nothing more to read
+            return {"name": name, "args": ()}
         positional = tuple([literal(a, constants) for a in node.args]) if node.args else ()
         kwargs: dict[str, Any] = {}
         for kw in node.keywords:  # a loop, not a comprehension: no extra frame per type read

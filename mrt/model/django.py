@@ -11,13 +11,22 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Callable
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from mrt.model.migration import DJANGO, MigrationAST
 from mrt.model.ops import DOWNGRADE, UPGRADE, Kind, Operation, Span
-from mrt.model.pyexpr import UNKNOWN, bind_args, keyword, last_name, literal, literal_str, node_span, sql_text
+from mrt.model.pyexpr import (
+    UNKNOWN,
+    ConstantReader,
+    bind_args,
+    keyword,
+    last_name,
+    literal,
+    node_span,
+    sql_text,
+)
 from mrt.model.sql import translate_sql
 
 # Node types are tested by identity (`type(node) is _Call`) on the hot paths: a parsed tree holds no subclasses,
@@ -117,14 +126,12 @@ def _label(parent: Path) -> str | None:
     return parent.name or None
 
 
-class DjangoReader:
+class DjangoReader(ConstantReader):
     def __init__(self, module: ast.Module, cls: ast.ClassDef, migration: MigrationAST) -> None:
         self.module = module
         self.cls = cls
         self.m = migration
         self.constants: dict[str, Any] = {}
-        # A string literal (or module constant) argument; C-level `partial`: no extra frame per argument read.
-        self._str: Callable[[ast.expr | None], str | None] = partial(literal_str, constants=self.constants)
         self.lists: dict[str, ast.expr] = {}
         self.tables: dict[str, str] = {}  # model name (lower) -> db_table declared in this file
         self.ops: list[Operation] = []

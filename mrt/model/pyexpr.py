@@ -105,6 +105,27 @@ def literal_str(node: ast.AST | None, constants: Mapping[str, Any] | None = None
     return value if isinstance(value, str) else None
 
 
+class ConstantReader:
+    """What both readers share: the module's constants, and `_str` over them.
+
+    `_str` is a method, not a `partial(literal_str, constants=...)`: a partial with a keyword copies its
+    keyword dict and goes through a C call on every argument read, where a method call stays in the
+    interpreter; the readers read a string argument about ten times per file.
+    """
+
+    constants: dict[str, Any]
+
+    def _str(self, node: ast.AST | None) -> str | None:
+        """A string literal (or module constant) argument, else None; `literal_str` with `self.constants`."""
+        if type(node) is _Constant:  # most arguments read are plain constants
+            value = node.value  # type: ignore[union-attr]
+        elif node is None:
+            return None
+        else:
+            value = literal(node, self.constants)
+        return value if isinstance(value, str) else None
+
+
 @dataclass(frozen=True, slots=True)
 class SqlText:
     """SQL recovered from an expression; `formatted` when parts were interpolated at run time."""
