@@ -2,8 +2,9 @@
 
 Why pglast: most raw SQL in real migrations is PostgreSQL, and the lock and reversibility rules hinge
 on details a generic parser gets wrong or gives up on (`CONCURRENTLY`, `NOT VALID`, `VALIDATE
-CONSTRAINT`, `ALTER TYPE ... ADD VALUE`, `VACUUM FULL`); libpg_query is the server's grammar, imports
-in ~30 ms and parses in microseconds. SQL it cannot parse (another dialect, a template) stays an
+CONSTRAINT`, `ALTER TYPE ... ADD VALUE`, `VACUUM FULL`); libpg_query is the server's grammar and parses
+in microseconds. It is called through `mrt.model.libpg_query`, which loads the library pglast ships
+without importing pglast's Python modules (see there why). SQL it cannot parse (another dialect, a template) stays an
 opaque `raw_sql` operation: rules treat it as unknown, and nothing crashes.
 
 Statements are read from libpg_query's JSON (plain dicts and lists), not from `pglast.parse_sql`'s node
@@ -14,7 +15,7 @@ node is a one-key dict, `{"ColumnDef": {...fields}}`, except in a field typed wi
 [...]}}`; and false, 0, NULL and empty fields are left out, so every read is a `.get` with pglast's default.
 Enums are their names (`"AT_AddColumn"`), always written.
 
-The parser is imported on the first SQL string, never on the static path of a file without SQL.
+The library is loaded on the first SQL string, never on the static path of a file without SQL.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from mrt.model.libpg_query import SqlSyntaxError, parse_json, split_with_scanner
 from mrt.model.ops import Kind, Operation, Span
 from mrt.model.pyexpr import PLACEHOLDER
 
@@ -73,21 +75,19 @@ def translate_sql(
 def _parse_statements(text: str) -> tuple[tuple[str, Node | None], ...]:
     """(statement text, parsed statement or None) for each statement in `text`. Cached: histories
     repeat the same SQL strings, and the LSP re-analyses the same buffer on every keystroke."""
-    from pglast.parser import ParseError  # lazy: only files with SQL pay for the parser
-
     prepared = _BIND_PARAM.sub("$1", text)
     try:
         return tuple(
             (_slice(prepared, raw.get("stmt_location", 0), raw.get("stmt_len", 0)).strip(), raw["stmt"])
             for raw in _parse(prepared)
         )
-    except ParseError:
+    except SqlSyntaxError:
         pass
     out: list[tuple[str, Node | None]] = []
     for piece in _split(prepared):
         try:
             parsed = _parse(piece)
-        except ParseError:
+        except SqlSyntaxError:
             out.append((piece, None))
             continue
         out.extend((piece, raw["stmt"]) for raw in parsed)
@@ -95,12 +95,10 @@ def _parse_statements(text: str) -> tuple[tuple[str, Node | None], ...]:
 
 
 def _parse(text: str) -> list[Node]:
-    """libpg_query's RawStmt list for `text`; raises pglast's ParseError."""
+    """libpg_query's RawStmt list for `text`; raises SqlSyntaxError."""
     import json
 
-    from pglast.parser import parse_sql_json
-
-    stmts: list[Node] = json.loads(parse_sql_json(text)).get("stmts", [])
+    stmts: list[Node] = json.loads(parse_json(text)).get("stmts", [])
     return stmts
 
 
@@ -114,12 +112,9 @@ def _slice(text: str, location: int, length: int) -> str:
 
 
 def _split(text: str) -> list[str]:
-    from pglast import split
-    from pglast.parser import ParseError
-
     try:
-        pieces = list(split(text + ";", with_parser=False))
-    except ParseError:
+        pieces = split_with_scanner(text + ";")
+    except SqlSyntaxError:
         pieces = [text]
     return [piece.strip() for piece in pieces if piece.strip()]
 
